@@ -1,0 +1,49 @@
+/**
+ * The narrow ports between the reconcile loop and the outside world. The
+ * real adapters live in src/runtime and src/health; tests use recording fakes.
+ */
+import type { HealthCheckSpec, ProbeResult, ServiceSpec } from './types.js';
+
+export interface SpawnRequest {
+  /** Instance name (`web` or `web-0`): names its log files. */
+  instance: string;
+  service: string;
+  /** Index of the instance, set as HXE_INSTANCE. */
+  index: number;
+  spec: ServiceSpec;
+}
+
+export interface SpawnedProcess {
+  pid: number;
+  /** Start time from /proc/PID/stat (clock ticks since boot), null if unreadable. */
+  pidStartTime: number | null;
+  startedAt: string;
+}
+
+export interface ProcessExit {
+  pid: number;
+  code: number | null;
+  signal: string | null;
+}
+
+export interface ProcessRuntime {
+  /** Starts the instance in its own process group; rejects with a message saying why (ENOENT, EACCES, bad cwd, user). */
+  spawn(request: SpawnRequest): Promise<SpawnedProcess>;
+  /** Sends `signal` to the whole group, SIGKILL to the group after `timeoutMs`; resolves when nothing of the group is left. */
+  stop(pid: number, signal: string, timeoutMs: number): Promise<void>;
+  /** Watches a live process that is not our child (adoption); false if it is gone or its start time differs. */
+  adopt(pid: number, pidStartTime: number | null): boolean;
+  /** Called once for every exit of a spawned or adopted process. */
+  onExit(listener: (exit: ProcessExit) => void): () => void;
+  /** Stops watching (the processes keep running). */
+  close(): void;
+}
+
+export interface ProbeContext {
+  cwd: string | null;
+  env: Record<string, string>;
+}
+
+export interface Prober {
+  probe(check: HealthCheckSpec, context: ProbeContext): Promise<ProbeResult>;
+}

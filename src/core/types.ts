@@ -1,0 +1,176 @@
+/**
+ * The values hxe passes between its layers. Pure data: no behaviour, no I/O.
+ * Field names of ServiceSpec are the manifest's own (snake_case), so that a
+ * diff speaks the user's words; values are normalised (durations in ms,
+ * CPU in millicores, memory in bytes, paths absolute).
+ */
+
+export type RestartPolicy = 'always' | 'on-failure' | 'never';
+export type HealthCheckType = 'http' | 'tcp' | 'exec';
+
+export interface HealthCheckSpec {
+  type: HealthCheckType;
+  /** http: the URL to GET; 2xx and 3xx pass. */
+  url: string | null;
+  /** tcp: host (default 127.0.0.1) and port to connect to. */
+  host: string | null;
+  port: number | null;
+  /** exec: a command line, split like `command`; exit 0 passes. */
+  command: string | null;
+  interval: number;
+  timeout: number;
+  /** Consecutive failures before the instance is unhealthy. */
+  retries: number;
+  /** Failures during this time after start do not count. */
+  start_period: number;
+}
+
+export interface BackoffSpec {
+  initial: number;
+  multiplier: number;
+  max: number;
+  reset_after: number;
+}
+
+export interface CrashloopSpec {
+  max_restarts: number;
+  window: number;
+  give_up: boolean;
+}
+
+export interface ResourcesSpec {
+  /** Millicores (1000 = one core), or null for no limit. */
+  cpu_limit: number | null;
+  /** Bytes, or null for no limit. */
+  memory_limit: number | null;
+}
+
+export interface WatchSpec {
+  paths: string[];
+  ignore: string[];
+  debounce: number;
+}
+
+export interface LogsSpec {
+  /** Rotate a log file when it grows past this many bytes. */
+  max_size: number;
+  /** Rotated files kept. */
+  keep: number;
+}
+
+/** The desired state of one service, normalised. */
+export interface ServiceSpec {
+  command: string;
+  args: string[];
+  shell: boolean;
+  working_dir: string | null;
+  user: string | null;
+  group: string | null;
+  /** Values are secrets; `env:VAR` values are resolved by the agent at start. */
+  environment: Record<string, string>;
+  env_file: string | null;
+  depends_on: string[];
+  instances: number;
+  health_check: HealthCheckSpec | null;
+  resources: ResourcesSpec;
+  restart_policy: RestartPolicy;
+  stop_signal: string;
+  stop_timeout: number;
+  backoff: BackoffSpec;
+  crashloop: CrashloopSpec;
+  watch: WatchSpec | null;
+  logs: LogsSpec;
+  labels: Record<string, string>;
+  tags: string[];
+  disabled: boolean;
+}
+
+/** One service as decoded from a manifest, before it is stored. */
+export interface DesiredService {
+  name: string;
+  spec: ServiceSpec;
+  /** Where it was declared, for errors and `describe`. */
+  file: string;
+  line: number | null;
+}
+
+export interface ServiceMetadata {
+  name: string;
+  generation: number;
+  createdAt: string;
+  updatedAt: string;
+  /** The source set of the apply that last wrote this service. */
+  source: string;
+  labels: Record<string, string>;
+  file: string | null;
+}
+
+/** A stored service: what was asked. Read-only once it leaves the store. */
+export interface ServiceRecord {
+  metadata: ServiceMetadata;
+  spec: ServiceSpec;
+  /** `hxe stop` / `hxe start` set this; null means: follow `spec.disabled`. */
+  desiredState: 'running' | 'stopped' | null;
+  /** Bumped by `hxe restart`: a change asks for a rolling restart. */
+  restartNonce: number;
+}
+
+export type LifecycleState =
+  | 'pending'
+  | 'starting'
+  | 'running'
+  | 'healthy'
+  | 'unhealthy'
+  | 'backoff'
+  | 'crashloop'
+  | 'stopping'
+  | 'stopped'
+  | 'completed'
+  | 'failed';
+
+export const LIFECYCLE_STATES: readonly LifecycleState[] = [
+  'pending', 'starting', 'running', 'healthy', 'unhealthy', 'backoff',
+  'crashloop', 'stopping', 'stopped', 'completed', 'failed',
+];
+
+export interface ProbeResult {
+  ok: boolean;
+  at: string;
+  latencyMs: number;
+  message: string;
+}
+
+/** What the agent observes of one instance; written from the machine's snapshot. */
+export interface InstanceStatus {
+  state: LifecycleState;
+  ready: boolean;
+  pid: number | null;
+  /** Process start time in clock ticks since boot (from /proc/PID/stat), to tell a reused pid. */
+  pidStartTime: number | null;
+  restarts: number;
+  exitCode: number | null;
+  signal: string | null;
+  startedAt: string | null;
+  observedGeneration: number;
+  message: string;
+  lastProbe: ProbeResult | null;
+  updatedAt: string;
+}
+
+/** One row of `hxe get`: a service instance with its spec and status. */
+export interface InstanceView {
+  name: string;
+  metadata: ServiceMetadata & { service: string; instance: number };
+  spec: ServiceSpec;
+  status: InstanceStatus;
+}
+
+export interface HxeEvent {
+  time: string;
+  /** Instance or service name; '' for the agent itself. */
+  service: string;
+  type: string;
+  message: string;
+  state?: LifecycleState;
+  generation?: number;
+}
