@@ -1,0 +1,151 @@
+import type { Logger } from 'pino';
+import { HxeError } from '../core/errors.js';
+import type { HomePaths } from '../core/home.js';
+import { instancesOf } from '../core/instances.js';
+import type { InstanceView, ServiceRecord } from '../core/types.js';
+import type {
+  AgentStatus, ApplyRequest, ApplyResponse, DeleteRequest, DescribeResponse,
+} from '../api/protocol.js';
+import { planApply, planHasChanges } from '../reconcile/apply-plan.js';
+import type { Store } from '../store/store.js';
+import { belongsTo, EventLog } from './event-log.js';
+import { instanceViews } from './views.js';
+import { VERSION } from '../core/version.js';
+
+/** What the agent's reconcile loop offers to the API. */
+export interface Supervisor {
+  start(): Promise<void>;
+  /** Stops the loop; stops every service unless `keepServices`. */
+  shutdown(options: { keepServices: boolean }): Promise<void>;
+}
+
+export interface AgentDeps {
+  paths: HomePaths;
+  store: Store;
+  events: EventLog;
+  logger: Logger;
+  supervisor?: Supervisor;
+}
+
+/**
+ * The agent's operations, as the API exposes them. Every change goes
+ * through the store (the agent is its only writer); the reconcile loop
+ * reacts to the store, so these methods never touch a process.
+ */
+export class Agent {
+  readonly startedAt = new Date().toISOString();
+  /** Serialises store changes so that concurrent applies never interleave. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly deps: AgentDeps) {}
+
+  get events(): EventLog {
+    return this.deps.events;
+  }
+
+  status(): AgentStatus {
+    const records = this.deps.store.list();
+    return {
+      pid: process.pid,
+      version: VERSION,
+      home: this.deps.paths.home,
+      startedAt: this.startedAt,
+      services: records.length,
+      instances: records.reduce((sum, record) => sum + instancesOf(record).length, 0),
+      revision: this.deps.store.revision,
+    };
+  }
+
+  list(names: string[] = []): InstanceView[] {
+    const records = names.length > 0 ? this.select(names) : this.deps.store.list();
+    return instanceViews(records, this.deps.store.listStatuses());
+  }
+
+  describe(name: string): DescribeResponse {
+    const instances = this.list([name]).filter((v) => v.name === name || v.metadata.service === name);
+    return { instances, events: this.deps.events.list(name, 50) };
+  }
+
+  plan(request: ApplyRequest): ApplyResponse {
+    const plan = planApply(this.deps.store.list(), request.services, {
+      source: request.source, prune: request.prune, now: new Date().toISOString(),
+    });
+    return { plan, applied: false, revision: this.deps.store.revision };
+  }
+
+  apply(request: ApplyRequest): Promise<ApplyResponse> {
+    return this.serialise(async () => {
+      const response = this.plan(request);
+      if (request.dryRun || (response.plan.put.length === 0 && response.plan.delete.length === 0)) return response;
+      const revision = await this.deps.store.commit({ put: response.plan.put, delete: response.plan.delete });
+      this.recordApply(request, response);
+      return { ...response, applied: true, revision };
+    });
+  }
+
+  remove(request: DeleteRequest): Promise<string[]> {
+    return this.serialise(async () => {
+      const names = request.all ? this.deps.store.list().map((r) => r.metadata.name) : this.select(request.names ?? []).map((r) => r.metadata.name);
+      if (names.length === 0) return [];
+      await this.deps.store.delete(names);
+      for (const name of names) this.deps.events.record({ service: name, type: 'Deleted', message: 'deleted' });
+      this.deps.logger.info({ action: 'delete', services: names }, 'services deleted');
+      return names;
+    });
+  }
+
+  /** `hxe stop` / `hxe start`: the desired state of services, kept until the next of these. */
+  setDesiredState(names: string[], desiredState: 'running' | 'stopped'): Promise<string[]> {
+    return this.update(names, (record) => ({ ...record, desiredState }), desiredState === 'running' ? 'Started' : 'Stopped');
+  }
+
+  /** `hxe restart`: asks the reconcile loop for a rolling restart. */
+  restart(names: string[]): Promise<string[]> {
+    return this.update(names, (record) => ({ ...record, restartNonce: record.restartNonce + 1 }), 'RestartRequested');
+  }
+
+  async shutdown(options: { keepServices: boolean }): Promise<void> {
+    await this.deps.supervisor?.shutdown(options);
+    await this.deps.store.flush();
+  }
+
+  private update(names: string[], change: (record: ServiceRecord) => ServiceRecord, event: string): Promise<string[]> {
+    return this.serialise(async () => {
+      const records = this.select(names);
+      await this.deps.store.put(records.map(change));
+      for (const record of records) this.deps.events.record({ service: record.metadata.name, type: event, message: event });
+      return records.map((r) => r.metadata.name);
+    });
+  }
+
+  /** The records named; a name may be a service or one of its instances. Unknown names are an error. */
+  private select(names: string[]): ServiceRecord[] {
+    const records = this.deps.store.list();
+    const unknown = names.filter((name) => !records.some((r) => belongsTo(name, r.metadata.name)));
+    if (unknown.length > 0) throw new HxeError('NOT_FOUND', `no such service: ${unknown.join(', ')}`);
+    return records.filter((r) => names.some((name) => belongsTo(name, r.metadata.name)));
+  }
+
+  private recordApply(request: ApplyRequest, response: ApplyResponse): void {
+    const changed = response.plan.services.filter((s) => s.kind !== 'unchanged');
+    for (const service of changed) {
+      const type = { create: 'Created', update: 'Updated', delete: 'Deleted', unchanged: 'Unchanged' }[service.kind];
+      this.deps.events.record({
+        service: service.name, type, generation: service.generation,
+        message: `${type.toLowerCase()} by apply of ${request.source} (generation ${service.generation})`,
+      });
+    }
+    if (planHasChanges(response.plan)) {
+      this.deps.logger.info(
+        { action: 'apply', source: request.source, services: changed.map((s) => `${s.kind}:${s.name}`) },
+        'applied',
+      );
+    }
+  }
+
+  private serialise<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(work);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+}

@@ -1,0 +1,20 @@
+/**
+ * Entry of the background agent (`hxe agent start` and auto-start spawn this
+ * file directly, without the CLI's argument parser, to keep the resident
+ * process small).
+ */
+import { errorMessage, HxeError } from '../core/errors.js';
+import { resolveHome } from '../core/home.js';
+import { runAgent } from './run.js';
+
+function argValue(name: string): string | undefined {
+  const index = process.argv.indexOf(name);
+  return index >= 0 ? process.argv[index + 1] : undefined;
+}
+
+runAgent({ home: resolveHome(argValue('--home')), logLevel: argValue('--log-level') })
+  .then(() => process.exit(0))
+  .catch((err: unknown) => {
+    process.stderr.write(`hxe agent: ${errorMessage(err)}\n`);
+    process.exit(err instanceof HxeError && err.code === 'CONFLICT' ? 3 : 1);
+  });

@@ -1,0 +1,21 @@
+import type { Logger } from 'pino';
+import type { HomePaths } from '../core/home.js';
+import { createProber } from '../health/prober.js';
+import { Controller } from '../reconcile/controller.js';
+import { createProcessRuntime } from '../runtime/process-runtime.js';
+import type { Store } from '../store/store.js';
+import type { Supervisor } from './agent.js';
+import type { EventLog } from './event-log.js';
+
+export interface SupervisorDeps {
+  paths: HomePaths;
+  store: Store;
+  events: EventLog;
+  logger: Logger;
+}
+
+/** Wires the reconcile loop to the real process runtime and probes. */
+export function createSupervisor(deps: SupervisorDeps): Supervisor {
+  const runtime = createProcessRuntime({ logDir: deps.paths.logs, logger: deps.logger });
+  return new Controller({ store: deps.store, runtime, prober: createProber(), events: deps.events, logger: deps.logger });
+}

@@ -1,0 +1,60 @@
+/**
+ * The shapes exchanged by the agent's HTTP API and its client. The CLI uses
+ * nothing else to talk to the agent.
+ */
+import type { ManifestIssue } from '../core/errors.js';
+import type { DesiredService, HxeEvent, InstanceView } from '../core/types.js';
+import type { ApplyPlan } from '../reconcile/apply-plan.js';
+
+export const API_PREFIX = '/v1';
+
+export interface ApplyRequest {
+  /** The source set: the files or synced path this apply speaks for. */
+  source: string;
+  services: DesiredService[];
+  prune: boolean;
+  dryRun: boolean;
+}
+
+export interface ApplyResponse {
+  plan: ApplyPlan;
+  applied: boolean;
+  revision: number;
+}
+
+export interface DeleteRequest {
+  names?: string[];
+  all?: boolean;
+}
+
+export interface NamesRequest {
+  names: string[];
+}
+
+export interface NamesResponse {
+  /** Services acted on. */
+  names: string[];
+}
+
+export interface DescribeResponse {
+  instances: InstanceView[];
+  events: HxeEvent[];
+}
+
+export interface AgentStatus {
+  pid: number;
+  version: string;
+  home: string;
+  startedAt: string;
+  services: number;
+  instances: number;
+  revision: number;
+}
+
+export interface StopAgentRequest {
+  keepServices: boolean;
+}
+
+export interface ErrorBody {
+  error: { code: string; message: string; issues?: ManifestIssue[] };
+}

@@ -1,0 +1,55 @@
+import type { FastifyInstance } from 'fastify';
+import { HxeError } from '../core/errors.js';
+import type { Agent } from '../agent/agent.js';
+import type {
+  ApplyRequest, DeleteRequest, NamesRequest, StopAgentRequest,
+} from './protocol.js';
+import { validateApplyRequest, validateNames } from './validate-request.js';
+import { streamEvents } from './event-stream.js';
+
+/** Every route of the API; handlers only translate HTTP to the Agent's methods. */
+export function registerRoutes(app: FastifyInstance, agent: Agent, hooks: { onStopRequested: (keepServices: boolean) => void }): void {
+  app.get('/v1/health', async () => ({ ok: true }));
+  app.get('/v1/agent', async () => agent.status());
+  app.post<{ Body: StopAgentRequest }>('/v1/agent/stop', async (request) => {
+    const keepServices = Boolean(request.body?.keepServices);
+    setImmediate(() => hooks.onStopRequested(keepServices));
+    return { stopping: true, keepServices };
+  });
+
+  app.get<{ Querystring: { name?: string | string[] } }>('/v1/services', async (request) =>
+    agent.list(validateNames(asArray(request.query.name))));
+  app.get<{ Params: { name: string } }>('/v1/services/:name', async (request) => {
+    const described = agent.describe(request.params.name);
+    if (described.instances.length === 0) throw new HxeError('NOT_FOUND', `no such service: ${request.params.name}`);
+    return described;
+  });
+
+  app.post<{ Body: ApplyRequest }>('/v1/plan', async (request) => agent.plan(validateApplyRequest(request.body)));
+  app.post<{ Body: ApplyRequest }>('/v1/apply', async (request) => agent.apply(validateApplyRequest(request.body)));
+  app.post<{ Body: DeleteRequest }>('/v1/delete', async (request) => {
+    const body = request.body ?? {};
+    if (!body.all && !(body.names?.length)) throw new HxeError('BAD_USAGE', 'name services to delete, or all');
+    return { names: await agent.remove({ all: Boolean(body.all), names: validateNames(body.names ?? []) }) };
+  });
+  for (const action of ['stop', 'start', 'restart'] as const) {
+    app.post<{ Body: NamesRequest }>(`/v1/${action}`, async (request) => {
+      const names = validateNames(request.body?.names ?? []);
+      if (names.length === 0) throw new HxeError('BAD_USAGE', `name the services to ${action}`);
+      if (action === 'restart') return { names: await agent.restart(names) };
+      return { names: await agent.setDesiredState(names, action === 'stop' ? 'stopped' : 'running') };
+    });
+  }
+
+  app.get<{ Querystring: { service?: string; watch?: string; limit?: string } }>('/v1/events', async (request, reply) => {
+    const { service, watch, limit } = request.query;
+    const recent = agent.events.list(service, Number(limit) || 100);
+    if (watch !== '1' && watch !== 'true') return recent;
+    return streamEvents(reply, agent.events, recent, service);
+  });
+}
+
+function asArray(value: string | string[] | undefined): string[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : [value];
+}

@@ -1,0 +1,70 @@
+import { promises as fs } from 'node:fs';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import { HxeError, ManifestError } from '../core/errors.js';
+import type { Agent } from '../agent/agent.js';
+import { registerLogRoutes } from './log-routes.js';
+import { registerRoutes } from './routes.js';
+import type { ErrorBody } from './protocol.js';
+
+/** Requests larger than this are refused with 413 (a manifest set of thousands of services fits easily). */
+export const MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+const STATUS_BY_CODE: Record<string, number> = {
+  INVALID_MANIFEST: 400,
+  BAD_USAGE: 400,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  STORE_CORRUPT: 503,
+  STORE_IO: 503,
+};
+
+/** The agent's HTTP API (one app, served on the Unix socket and later on TCP). */
+export interface ApiServerOptions {
+  logDir: string;
+  onStopRequested: (keepServices: boolean) => void;
+}
+
+export function createApiServer(agent: Agent, options: ApiServerOptions): FastifyInstance {
+  const app = Fastify({ logger: false, bodyLimit: MAX_BODY_BYTES, return503OnClosing: true });
+  app.setErrorHandler((error, _request, reply) => sendError(reply, error));
+  app.setNotFoundHandler((request, reply) =>
+    sendError(reply, new HxeError('NOT_FOUND', `no route ${request.method} ${request.url}`)));
+  registerRoutes(app, agent, options);
+  registerLogRoutes(app, agent, options.logDir);
+  return app;
+}
+
+/** Listens on a Unix socket readable and writable by the owner only. */
+export async function listenOnSocket(app: FastifyInstance, socketPath: string): Promise<void> {
+  await fs.rm(socketPath, { force: true });
+  // The socket is created with the process umask: narrow it so that no other user
+  // can connect even for an instant, then restore it (children inherit it).
+  const previous = process.umask(0o177);
+  try {
+    await app.listen({ path: socketPath });
+  } finally {
+    process.umask(previous);
+  }
+  await fs.chmod(socketPath, 0o600);
+}
+
+function sendError(reply: FastifyReply, error: unknown): FastifyReply {
+  const body: ErrorBody = { error: { code: 'INTERNAL', message: String(error) } };
+  let status = 500;
+  if (error instanceof HxeError) {
+    status = STATUS_BY_CODE[error.code] ?? 500;
+    body.error = { code: error.code, message: error.message };
+    if (error instanceof ManifestError) body.error.issues = error.issues;
+  } else if (isFastifyClientError(error)) {
+    status = error.statusCode;
+    body.error = { code: status === 413 ? 'TOO_LARGE' : 'BAD_REQUEST', message: error.message };
+  } else if (error instanceof Error) {
+    body.error.message = error.message;
+  }
+  return reply.status(status).send(body);
+}
+
+function isFastifyClientError(error: unknown): error is { statusCode: number; message: string } {
+  const statusCode = (error as { statusCode?: unknown })?.statusCode;
+  return typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500;
+}

@@ -1,0 +1,21 @@
+import { planHasChanges } from '../../reconcile/apply-plan.js';
+import { createContext, type GlobalArgs } from '../context.js';
+import { renderPlan } from '../render/diff.js';
+import { createStyle } from '../render/style.js';
+import { loadFromArgs, type ManifestArgs } from './manifests.js';
+
+export interface DiffArgs extends GlobalArgs, ManifestArgs {
+  prune?: boolean;
+  output?: string;
+}
+
+/** `hxe diff`: exit 0 no differences, 1 differences (2 for invalid manifests comes from the error). */
+export async function diffCommand(args: DiffArgs): Promise<number> {
+  const context = createContext(args);
+  const { services, source } = await loadFromArgs(args);
+  const client = await context.client();
+  const { plan } = await client.plan({ source, services, prune: Boolean(args.prune), dryRun: true });
+  if (args.output === 'json') context.out(JSON.stringify(plan.services, null, 2));
+  else context.out(renderPlan(plan, createStyle(context.color)));
+  return planHasChanges(plan) ? 1 : 0;
+}

@@ -1,0 +1,67 @@
+import { spawn } from 'node:child_process';
+import { closeSync, openSync, promises as fs } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { HxeError } from '../core/errors.js';
+import type { HomePaths } from '../core/home.js';
+import { ApiClient } from '../api/client.js';
+
+const AGENT_ENTRY = fileURLToPath(new URL('../agent/main.js', import.meta.url));
+const START_TIMEOUT_MS = 15_000;
+
+/** True if an agent answers on the home's socket. */
+export async function agentAnswers(client: ApiClient): Promise<boolean> {
+  try {
+    await client.health();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Returns a client of the home's agent, starting one in the background when
+ * none answers (as PM2 does). The agent is detached: it outlives this CLI.
+ */
+export async function ensureAgent(paths: HomePaths, options: { logLevel?: string } = {}): Promise<ApiClient> {
+  const client = new ApiClient({ socketPath: paths.socket });
+  if (await agentAnswers(client)) return client;
+  await startAgentProcess(paths, options);
+  return client;
+}
+
+/** Spawns the agent detached and waits until it serves its socket; an agent that fails to start is reported with its own words. */
+export async function startAgentProcess(paths: HomePaths, options: { logLevel?: string } = {}): Promise<number> {
+  await fs.mkdir(paths.home, { recursive: true, mode: 0o700 });
+  const out = openSync(paths.agentOut, 'w', 0o600);
+  const args = [AGENT_ENTRY, '--home', paths.home, ...(options.logLevel ? ['--log-level', options.logLevel] : [])];
+  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', out, out], env: process.env });
+  closeSync(out);
+  let exited: number | null = null;
+  child.once('exit', (code) => { exited = code ?? 1; });
+  child.unref();
+  const client = new ApiClient({ socketPath: paths.socket });
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (await agentAnswers(client)) return child.pid ?? 0;
+    if (exited !== null) {
+      // Exit 3: another agent won the race for this home; use that one.
+      if (exited === 3 && (await waitForAnswer(client, deadline))) return 0;
+      const said = (await fs.readFile(paths.agentOut, 'utf8').catch(() => '')).trim();
+      throw new HxeError('AGENT_UNAVAILABLE', said || `the agent exited with code ${exited} (see ${paths.agentLog})`);
+    }
+    await sleep(20);
+  }
+  throw new HxeError('AGENT_UNAVAILABLE', `the agent did not answer within ${START_TIMEOUT_MS / 1000}s (see ${paths.agentLog})`);
+}
+
+async function waitForAnswer(client: ApiClient, deadline: number): Promise<boolean> {
+  while (Date.now() < deadline) {
+    if (await agentAnswers(client)) return true;
+    await sleep(20);
+  }
+  return false;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,44 @@
+import YAML from 'yaml';
+import type { InstanceView, LifecycleState } from '../../core/types.js';
+import type { Style } from './style.js';
+import { formatAge, renderTable } from './table.js';
+
+export type OutputFormat = 'table' | 'wide' | 'json' | 'yaml';
+
+const GOOD: LifecycleState[] = ['running', 'healthy', 'completed'];
+const BAD: LifecycleState[] = ['unhealthy', 'crashloop', 'failed', 'backoff'];
+
+/** `hxe get` in each output format. JSON and YAML are for scripts and stable. */
+export function renderInstances(views: InstanceView[], format: OutputFormat, style: Style): string {
+  if (format === 'json') return JSON.stringify(views, null, 2);
+  if (format === 'yaml') return YAML.stringify(views);
+  if (views.length === 0) return 'No services.';
+  const wide = format === 'wide';
+  const header = ['NAME', 'STATE', 'READY', 'RESTARTS', 'PID', 'AGE'];
+  if (wide) header.push('GEN', 'SOURCE', 'MESSAGE');
+  const rows = views.map((view) => {
+    const { status } = view;
+    const row = [
+      view.name,
+      colourState(status.state, style),
+      status.ready ? 'true' : 'false',
+      String(status.restarts),
+      status.pid ? String(status.pid) : '-',
+      formatAge(status.startedAt ?? view.metadata.createdAt),
+    ];
+    if (wide) {
+      const generation = status.observedGeneration === view.metadata.generation
+        ? String(view.metadata.generation)
+        : `${status.observedGeneration}/${view.metadata.generation}`;
+      row.push(generation, view.metadata.file ?? view.metadata.source, status.message || '-');
+    }
+    return row;
+  });
+  return renderTable(header, rows);
+}
+
+export function colourState(state: LifecycleState, style: Style): string {
+  if (GOOD.includes(state)) return style.green(state);
+  if (BAD.includes(state)) return style.red(state);
+  return style.yellow(state);
+}

@@ -1,0 +1,2 @@
+/** hxe's version, as `hxe --version` and the API report it. Kept in step with package.json by a test. */
+export const VERSION = '0.1.0';

@@ -1,0 +1,165 @@
+import type { Logger } from 'pino';
+import type { Supervisor } from '../agent/agent.js';
+import type { EventLog } from '../agent/event-log.js';
+import { instancesOf } from '../core/instances.js';
+import type { ProcessExit, ProcessRuntime, Prober } from '../core/ports.js';
+import type { ServiceRecord } from '../core/types.js';
+import type { Store } from '../store/store.js';
+import { InstanceSupervisor, type InstanceHooks } from './instance-supervisor.js';
+import { planService, relatedServices, type Action, type World } from './plan.js';
+import { WorkQueue } from './work-queue.js';
+
+/** Every service is reconciled at least this often, repairing anything an event missed. */
+export const RESYNC_INTERVAL_MS = 30_000;
+const SHUTDOWN_POLL_MS = 20;
+
+export interface ControllerDeps {
+  store: Store;
+  runtime: ProcessRuntime;
+  prober: Prober;
+  events: EventLog;
+  logger: Logger;
+  resyncIntervalMs?: number;
+}
+
+/**
+ * The reconcile loop. Triggers (store changes, state changes, process
+ * exits, the resync timer) only enqueue service names; each pass reads the
+ * store and the instances fresh, asks the pure planner what to do, and
+ * carries the actions out by sending events to the instances' machines.
+ */
+export class Controller implements Supervisor {
+  private readonly instances = new Map<string, InstanceSupervisor>();
+  private readonly byPid = new Map<number, string>();
+  private readonly queue = new WorkQueue((name) => this.reconcile(name));
+  private readonly cleanups: (() => void)[] = [];
+  private stoppingAll = false;
+
+  constructor(private readonly deps: ControllerDeps) {}
+
+  async start(): Promise<void> {
+    this.adoptRunningInstances();
+    this.cleanups.push(this.deps.store.watch((change) => this.queue.addAll(change.names)));
+    this.cleanups.push(this.deps.runtime.onExit((exit) => this.onExit(exit)));
+    const resync = setInterval(() => this.queue.addAll(this.serviceNames()), this.deps.resyncIntervalMs ?? RESYNC_INTERVAL_MS);
+    resync.unref();
+    this.cleanups.push(() => clearInterval(resync));
+    this.queue.addAll(this.serviceNames());
+  }
+
+  async shutdown({ keepServices }: { keepServices: boolean }): Promise<void> {
+    if (!keepServices) await this.stopEverything();
+    this.queue.close();
+    this.cleanups.forEach((cleanup) => cleanup());
+    for (const instance of this.instances.values()) instance.detach();
+    this.deps.runtime.close();
+    await this.deps.store.flush();
+  }
+
+  /** One pass for one service: plan against fresh state, then act. */
+  private reconcile(name: string): void {
+    const plan = planService(name, this.world());
+    for (const action of plan.actions) this.execute(action);
+    for (const instance of this.instances.values()) {
+      if (instance.service === name) instance.setWaiting(plan.waiting[instance.name] ?? '');
+    }
+    if (plan.actions.length > 0) {
+      this.deps.logger.debug({ service: name, actions: plan.actions.map((a) => `${a.type}:${a.instance}`) }, 'reconciled');
+    }
+  }
+
+  private execute(action: Action): void {
+    if (action.type === 'create') {
+      const record = this.deps.store.get(action.service) as ServiceRecord;
+      this.add(new InstanceSupervisor({ ...this.instanceOptions(action.instance, action.service, action.index, record) }));
+      this.queue.add(action.service);
+      return;
+    }
+    const instance = this.instances.get(action.instance);
+    if (!instance) return;
+    const record = this.deps.store.get(instance.service);
+    switch (action.type) {
+      case 'start': instance.start(record); break;
+      case 'stop': instance.stop(); break;
+      case 'restart': if (record) instance.restart(record); break;
+      case 'update': if (record) instance.update(record); break;
+      case 'remove':
+        instance.detach();
+        this.instances.delete(action.instance);
+        this.deps.store.setStatus(action.instance, null);
+        break;
+    }
+  }
+
+  private instanceOptions(name: string, service: string, index: number, record: ServiceRecord) {
+    const hooks: InstanceHooks = {
+      onStateChange: (instance) => this.queue.addAll(relatedServices(instance.service, this.world())),
+      onPid: (pid, previous) => {
+        if (previous) this.byPid.delete(previous);
+        if (pid) this.byPid.set(pid, name);
+      },
+    };
+    return {
+      name, service, index, record, hooks,
+      runtime: this.deps.runtime, prober: this.deps.prober, store: this.deps.store,
+      events: this.deps.events, logger: this.deps.logger.child({ service: name }),
+    };
+  }
+
+  private add(instance: InstanceSupervisor): void {
+    this.instances.set(instance.name, instance);
+    instance.attach();
+  }
+
+  private onExit(exit: ProcessExit): void {
+    const name = this.byPid.get(exit.pid);
+    if (name) this.instances.get(name)?.exited(exit);
+  }
+
+  /**
+   * After an agent restart: every instance the store says is alive, and
+   * really is (same pid and start time), is adopted as it runs; a stale one
+   * starts anew. Processes of services that were deleted are stopped.
+   */
+  private adoptRunningInstances(): void {
+    for (const record of this.deps.store.list()) {
+      instancesOf(record).forEach((name, index) => {
+        const status = this.deps.store.getStatus(name);
+        const alive = status?.pid != null && this.deps.runtime.adopt(status.pid, status.pidStartTime);
+        const options = this.instanceOptions(name, record.metadata.name, index, record);
+        this.add(new InstanceSupervisor({ ...options, restored: status ?? null, adopt: alive }));
+      });
+    }
+    const known = new Set(this.instances.keys());
+    for (const [name, status] of Object.entries(this.deps.store.listStatuses())) {
+      if (known.has(name)) continue;
+      if (status.pid != null && this.deps.runtime.adopt(status.pid, status.pidStartTime)) {
+        this.deps.logger.warn({ service: name, pid: status.pid }, 'stopping the process of a deleted service');
+        void this.deps.runtime.stop(status.pid, 'SIGTERM', 10_000);
+      }
+      this.deps.store.setStatus(name, null);
+    }
+  }
+
+  /** Stops every instance, dependents before their dependencies, and waits until all are gone. */
+  private async stopEverything(): Promise<void> {
+    this.stoppingAll = true;
+    this.queue.addAll(this.serviceNames());
+    while (this.instances.size > 0) {
+      await new Promise((resolve) => setTimeout(resolve, SHUTDOWN_POLL_MS));
+      this.queue.addAll(new Set([...this.instances.values()].map((i) => i.service)));
+    }
+  }
+
+  private world(): World {
+    const records = new Map(this.deps.store.list().map((record) => [record.metadata.name, record]));
+    const instances = new Map([...this.instances].map(([name, instance]) => [name, instance.observed()]));
+    return { records, instances, stoppingAll: this.stoppingAll };
+  }
+
+  private serviceNames(): string[] {
+    const names = new Set(this.deps.store.list().map((record) => record.metadata.name));
+    for (const instance of this.instances.values()) names.add(instance.service);
+    return [...names];
+  }
+}

@@ -1,0 +1,179 @@
+import type { Logger } from 'pino';
+import { createActor, fromPromise, type Actor } from 'xstate';
+import type { EventLog } from '../agent/event-log.js';
+import type { ProcessExit, ProcessRuntime, Prober } from '../core/ports.js';
+import type { InstanceStatus, ServiceRecord, ServiceSpec } from '../core/types.js';
+import { instanceMachine, statusOf, type InstanceConfig } from '../lifecycle/machine.js';
+import type { Store } from '../store/store.js';
+import type { ObservedInstance } from './plan.js';
+
+export interface InstanceHooks {
+  onStateChange(instance: InstanceSupervisor): void;
+  onPid(pid: number | null, previous: number | null): void;
+}
+
+export interface InstanceOptions {
+  name: string;
+  service: string;
+  index: number;
+  record: ServiceRecord;
+  runtime: ProcessRuntime;
+  prober: Prober;
+  store: Store;
+  events: EventLog;
+  logger: Logger;
+  hooks: InstanceHooks;
+  /** The status the store had for this instance (after an agent restart). */
+  restored?: InstanceStatus | null;
+  /** True when `restored.pid` is alive and really that process: adopt it instead of starting. */
+  adopt?: boolean;
+}
+
+/** The machine's config, taken from a spec. */
+export function configOf(spec: ServiceSpec): InstanceConfig {
+  return { policy: spec.restart_policy, backoff: spec.backoff, crashloop: spec.crashloop, health: spec.health_check };
+}
+
+/**
+ * One supervised instance: its lifecycle machine, wired to the real
+ * runtime and prober, and the status it writes to the store. The machine's
+ * snapshot is the single truth for the status.
+ */
+export class InstanceSupervisor {
+  readonly name: string;
+  readonly service: string;
+  readonly index: number;
+  private spec: ServiceSpec;
+  private generation: number;
+  private restartNonce: number;
+  private waiting = '';
+  private lastState = '';
+  private lastStatusKey = '';
+  private pid: number | null = null;
+  private readonly actor: Actor<typeof instanceMachine>;
+
+  constructor(private readonly options: InstanceOptions) {
+    this.name = options.name;
+    this.service = options.service;
+    this.index = options.index;
+    this.spec = options.record.spec;
+    const restored = options.restored ?? null;
+    const adopted = Boolean(options.adopt && restored?.pid);
+    this.generation = adopted ? restored!.observedGeneration : options.record.metadata.generation;
+    // An adopted process of an older generation runs a spec the agent cannot know: restart it.
+    this.restartNonce = adopted && this.generation !== options.record.metadata.generation ? -1 : options.record.restartNonce;
+    this.actor = createActor(this.machine(), {
+      input: {
+        instance: this.name,
+        config: configOf(this.spec),
+        restarts: restored?.restarts ?? 0,
+        adopted: adopted
+          ? { pid: restored!.pid!, pidStartTime: restored!.pidStartTime, startedAt: restored!.startedAt ?? new Date().toISOString(), restarts: restored!.restarts }
+          : null,
+      },
+    });
+  }
+
+  attach(): void {
+    this.actor.subscribe(() => this.onSnapshot());
+    this.actor.start();
+    this.onSnapshot();
+  }
+
+  /** Stops supervising; the process, if any, keeps running (for the next agent). */
+  detach(): void {
+    this.actor.stop();
+    if (this.pid) this.options.hooks.onPid(null, this.pid);
+  }
+
+  observed(): ObservedInstance {
+    const status = statusOf(this.actor.getSnapshot());
+    return {
+      name: this.name, service: this.service, index: this.index, state: status.state, ready: status.ready,
+      generation: this.generation, spec: this.spec, restartNonce: this.restartNonce,
+    };
+  }
+
+  start(record: ServiceRecord | undefined): void {
+    if (record) this.take(record);
+    this.actor.send({ type: 'START' });
+  }
+
+  stop(): void {
+    this.actor.send({ type: 'STOP' });
+  }
+
+  restart(record: ServiceRecord): void {
+    this.take(record);
+    this.actor.send({ type: 'RESTART', config: configOf(record.spec) });
+  }
+
+  update(record: ServiceRecord): void {
+    this.take(record);
+    this.actor.send({ type: 'UPDATE_CONFIG', config: configOf(record.spec) });
+    this.onSnapshot();
+  }
+
+  exited(exit: ProcessExit): void {
+    this.actor.send({ type: 'EXIT', pid: exit.pid, code: exit.code, signal: exit.signal });
+  }
+
+  /** What a pending instance waits for (its status message). */
+  setWaiting(message: string): void {
+    if (message === this.waiting) return;
+    this.waiting = message;
+    this.onSnapshot();
+  }
+
+  private take(record: ServiceRecord): void {
+    this.spec = record.spec;
+    this.generation = record.metadata.generation;
+    this.restartNonce = record.restartNonce;
+  }
+
+  private machine() {
+    const { runtime, prober } = this.options;
+    return instanceMachine.provide({
+      actors: {
+        spawn: fromPromise(async () =>
+          runtime.spawn({ instance: this.name, service: this.service, index: this.index, spec: this.spec })),
+        stop: fromPromise(async ({ input }: { input: { pid: number } }) =>
+          runtime.stop(input.pid, this.spec.stop_signal, this.spec.stop_timeout)),
+        probe: fromPromise(async ({ input }: { input: { check: NonNullable<ServiceSpec['health_check']> } }) =>
+          prober.probe(input.check, { cwd: this.spec.working_dir, env: {} })),
+      },
+    });
+  }
+
+  private onSnapshot(): void {
+    const status = this.status();
+    if (status.pid !== this.pid) {
+      this.options.hooks.onPid(status.pid, this.pid);
+      this.pid = status.pid;
+    }
+    const key = JSON.stringify({ ...status, updatedAt: '' });
+    if (key !== this.lastStatusKey) {
+      this.lastStatusKey = key;
+      this.options.store.setStatus(this.name, status);
+    }
+    if (status.state !== this.lastState) {
+      const from = this.lastState;
+      this.lastState = status.state;
+      this.recordTransition(from, status);
+      this.options.hooks.onStateChange(this);
+    }
+  }
+
+  private status(): InstanceStatus {
+    const status = statusOf(this.actor.getSnapshot());
+    const message = status.state === 'pending' || this.waiting.startsWith('stopping') ? this.waiting || status.message : status.message;
+    return { ...status, message, observedGeneration: this.generation, updatedAt: new Date().toISOString() };
+  }
+
+  private recordTransition(from: string, status: InstanceStatus): void {
+    const type = status.state.charAt(0).toUpperCase() + status.state.slice(1);
+    const message = status.message || status.state;
+    this.options.events.record({ service: this.name, type, state: status.state, generation: this.generation, message });
+    this.options.logger.info({ state: status.state, from: from || undefined, pid: status.pid ?? undefined, generation: this.generation }, message);
+  }
+}

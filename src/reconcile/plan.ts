@@ -1,0 +1,177 @@
+import { instancesOf, wantsRunning } from '../core/instances.js';
+import type { LifecycleState, ServiceRecord, ServiceSpec } from '../core/types.js';
+import { needsRestart } from './restart-fields.js';
+
+/** What the controller knows of one instance it supervises. */
+export interface ObservedInstance {
+  name: string;
+  service: string;
+  index: number;
+  state: LifecycleState;
+  ready: boolean;
+  /** The generation and spec the instance runs (or will run at its next start). */
+  generation: number;
+  spec: ServiceSpec;
+  /** The record's restartNonce last honoured. */
+  restartNonce: number;
+}
+
+export type Action =
+  | { type: 'create'; instance: string; service: string; index: number }
+  | { type: 'start'; instance: string }
+  | { type: 'stop'; instance: string }
+  | { type: 'restart'; instance: string }
+  | { type: 'update'; instance: string }
+  | { type: 'remove'; instance: string };
+
+export interface ServicePlan {
+  actions: Action[];
+  /** Pending instances and what they wait for, shown as their status message. */
+  waiting: Record<string, string>;
+}
+
+/** The world the planner reads: desired records and observed instances, both read-only. */
+export interface World {
+  records: ReadonlyMap<string, ServiceRecord>;
+  instances: ReadonlyMap<string, ObservedInstance>;
+  /** The agent is stopping with its services: everything is desired stopped. */
+  stoppingAll: boolean;
+}
+
+const LIVE: LifecycleState[] = ['starting', 'running', 'healthy', 'unhealthy', 'stopping'];
+const AT_REST: LifecycleState[] = ['pending', 'stopped', 'completed', 'failed'];
+
+/**
+ * What to do for one service so that observed moves toward desired. Pure
+ * and synchronous: reads the world, returns actions. Outcomes:
+ * - instances missing → create (then start once dependencies are ready);
+ * - desired stopped, deleted or scaled away → stop (dependents first), then remove the deleted;
+ * - a spec change that needs a restart, or `hxe restart` → rolling restart, one instance at a time,
+ *   each waiting until the others are ready;
+ * - a spec change that does not → update in place.
+ */
+export function planService(name: string, world: World): ServicePlan {
+  const plan: ServicePlan = { actions: [], waiting: {} };
+  const record = world.records.get(name);
+  const observed = [...world.instances.values()].filter((i) => i.service === name).sort((a, b) => a.index - b.index);
+  const desiredNames = record && !world.stoppingAll ? instancesOf(record) : [];
+  const running = record !== undefined && wantsRunning(record) && !world.stoppingAll;
+
+  for (const instance of observed) {
+    if (desiredNames.includes(instance.name)) continue;
+    planRemoval(instance, world, plan);
+  }
+  if (!record || world.stoppingAll) return plan;
+
+  desiredNames.forEach((instance, index) => {
+    if (!world.instances.has(instance)) plan.actions.push({ type: 'create', instance, service: name, index });
+  });
+  const kept = observed.filter((i) => desiredNames.includes(i.name));
+  if (!running) {
+    for (const instance of kept) planStop(instance, world, plan);
+    return plan;
+  }
+  planUpdates(record, kept, plan);
+  planStarts(record, desiredNames, world, plan);
+  return plan;
+}
+
+/** Instances no longer desired: stop (after their dependents), then forget. */
+function planRemoval(instance: ObservedInstance, world: World, plan: ServicePlan): void {
+  if (AT_REST.includes(instance.state)) plan.actions.push({ type: 'remove', instance: instance.name });
+  else planStop(instance, world, plan);
+}
+
+/** Stops an instance once every live instance that depends on its service is stopping or gone. */
+function planStop(instance: ObservedInstance, world: World, plan: ServicePlan): void {
+  if (instance.state === 'stopped' || instance.state === 'stopping') return;
+  const blockers = liveDependents(instance.service, world);
+  if (blockers.length > 0 && LIVE.includes(instance.state)) {
+    plan.waiting[instance.name] = `stopping after ${blockers.join(', ')}`;
+    return;
+  }
+  plan.actions.push({ type: 'stop', instance: instance.name });
+}
+
+/** New generations: in place when no restart is needed, else a rolling restart. */
+function planUpdates(record: ServiceRecord, kept: ObservedInstance[], plan: ServicePlan): void {
+  const generation = record.metadata.generation;
+  const toRestart: ObservedInstance[] = [];
+  for (const instance of kept) {
+    const restartAsked = instance.restartNonce !== record.restartNonce;
+    const specChanged = instance.generation !== generation;
+    if (!restartAsked && !specChanged) continue;
+    if (AT_REST.includes(instance.state) && !restartAsked) {
+      plan.actions.push({ type: 'update', instance: instance.name });
+    } else if (restartAsked || needsRestart(instance.spec, record.spec)) {
+      toRestart.push(instance);
+    } else {
+      plan.actions.push({ type: 'update', instance: instance.name });
+    }
+  }
+  if (toRestart.length === 0) return;
+  const down = toRestart.filter((i) => !i.ready);
+  if (down.length > 0) {
+    // Already unavailable: restarting them costs no capacity.
+    for (const instance of down) plan.actions.push({ type: 'restart', instance: instance.name });
+    return;
+  }
+  const othersReady = kept.every((i) => i.ready || toRestart.includes(i));
+  if (othersReady) plan.actions.push({ type: 'restart', instance: toRestart[0].name });
+  else for (const instance of toRestart) plan.waiting[instance.name] = 'rolling restart: waiting for the other instances to be ready';
+}
+
+/** Pending instances start once every dependency is ready. */
+function planStarts(record: ServiceRecord, desiredNames: string[], world: World, plan: ServicePlan): void {
+  const unready = record.spec.depends_on.filter((dependency) => !isServiceReady(dependency, world));
+  for (const instance of desiredNames) {
+    const observed = world.instances.get(instance);
+    const startable = !observed || observed.state === 'pending' || observed.state === 'stopped';
+    if (!startable) continue;
+    if (unready.length > 0) {
+      plan.waiting[instance] = `waiting for ${unready.join(', ')}`;
+      continue;
+    }
+    plan.actions.push({ type: 'start', instance });
+  }
+}
+
+/** Every instance of the service is ready (a service with no instances never is). */
+export function isServiceReady(service: string, world: World): boolean {
+  const record = world.records.get(service);
+  if (!record) return false;
+  const names = instancesOf(record);
+  return names.length > 0 && names.every((name) => world.instances.get(name)?.ready === true);
+}
+
+/**
+ * Services that depend on `service`, are going down too and still have a live
+ * instance: they stop first. Dependents that stay up do not hold a stop back.
+ */
+function liveDependents(service: string, world: World): string[] {
+  const dependents = new Set<string>();
+  for (const instance of world.instances.values()) {
+    if (!instance.spec.depends_on.includes(service) || !LIVE.includes(instance.state)) continue;
+    if (isLeaving(instance, world)) dependents.add(instance.service);
+  }
+  return [...dependents].sort();
+}
+
+/** True when the instance is desired stopped or gone. */
+function isLeaving(instance: ObservedInstance, world: World): boolean {
+  const record = world.records.get(instance.service);
+  if (!record || world.stoppingAll || !wantsRunning(record)) return true;
+  return !instancesOf(record).includes(instance.name);
+}
+
+/** Services whose plans may change when `service` changes state: itself, its dependents and its dependencies. */
+export function relatedServices(service: string, world: World): string[] {
+  const related = new Set([service]);
+  for (const record of world.records.values()) {
+    if (record.spec.depends_on.includes(service)) related.add(record.metadata.name);
+  }
+  for (const instance of world.instances.values()) {
+    if (instance.service === service) instance.spec.depends_on.forEach((d) => related.add(d));
+  }
+  return [...related];
+}

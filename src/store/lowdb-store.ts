@@ -1,0 +1,133 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { Low } from 'lowdb';
+import { HxeError } from '../core/errors.js';
+import type { InstanceStatus, ServiceRecord } from '../core/types.js';
+import { DurableJsonFile, findCorruptCopies } from './durable-json-file.js';
+import { migrateDocument, STORE_FORMAT, type StoreDocument } from './document.js';
+import type { Store, StoreBatch, StoreChange } from './store.js';
+
+/** Status writes within this window are written together. */
+const STATUS_FLUSH_DELAY_MS = 100;
+
+/**
+ * The embedded store: one JSON document under $HXE_HOME (lowdb with a
+ * durable adapter). Reads are served from memory; every write replaces the
+ * file atomically. Writes are serialised on one chain so that concurrent
+ * commits never interleave.
+ */
+export class LowdbStore implements Store {
+  private readonly db: Low<StoreDocument>;
+  private readonly listeners = new Set<(change: StoreChange) => void>();
+  private writing: Promise<void> = Promise.resolve();
+  private statusTimer: NodeJS.Timeout | null = null;
+
+  private constructor(db: Low<StoreDocument>) {
+    this.db = db;
+  }
+
+  /**
+   * Opens the store at `file`. Rejects with STORE_CORRUPT if the file does
+   * not parse (it is moved aside) or a corrupt copy is still waiting to be
+   * dealt with: the agent refuses to guess what was applied.
+   */
+  static async open(file: string): Promise<LowdbStore> {
+    await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+    const corrupt = await findCorruptCopies(file);
+    if (corrupt.length > 0) {
+      throw new HxeError(
+        'STORE_CORRUPT',
+        `store ${file} was found corrupt and kept at ${corrupt.join(', ')}. ` +
+          `Repair it and move it back to ${file}, or remove it to start with an empty store.`,
+      );
+    }
+    const adapter = new DurableJsonFile<StoreDocument>(file);
+    const db = new Low<StoreDocument>(adapter, emptyDocument());
+    await db.read();
+    db.data = migrateDocument(db.data, file);
+    return new LowdbStore(db);
+  }
+
+  get revision(): number {
+    return this.db.data.revision;
+  }
+
+  get(name: string): ServiceRecord | undefined {
+    return this.db.data.services[name];
+  }
+
+  list(): ServiceRecord[] {
+    return Object.values(this.db.data.services).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+  }
+
+  async commit(batch: StoreBatch): Promise<number> {
+    const names: string[] = [];
+    const services = { ...this.db.data.services };
+    for (const record of batch.put ?? []) {
+      services[record.metadata.name] = structuredClone(record);
+      names.push(record.metadata.name);
+    }
+    for (const name of batch.delete ?? []) {
+      if (services[name]) names.push(name);
+      delete services[name];
+    }
+    const revision = this.db.data.revision + 1;
+    this.db.data = { ...this.db.data, revision, services };
+    await this.write();
+    const change = { revision, names };
+    for (const listener of this.listeners) listener(change);
+    return revision;
+  }
+
+  put(records: ServiceRecord[]): Promise<number> {
+    return this.commit({ put: records });
+  }
+
+  delete(names: string[]): Promise<number> {
+    return this.commit({ delete: names });
+  }
+
+  watch(listener: (change: StoreChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  getStatus(instance: string): InstanceStatus | undefined {
+    return this.db.data.statuses[instance];
+  }
+
+  listStatuses(): Record<string, InstanceStatus> {
+    return this.db.data.statuses;
+  }
+
+  setStatus(instance: string, status: InstanceStatus | null): void {
+    const statuses = { ...this.db.data.statuses };
+    if (status) statuses[instance] = status;
+    else delete statuses[instance];
+    this.db.data = { ...this.db.data, statuses };
+    this.statusTimer ??= setTimeout(() => {
+      this.statusTimer = null;
+      void this.write().catch(() => undefined);
+    }, STATUS_FLUSH_DELAY_MS);
+  }
+
+  async flush(): Promise<void> {
+    if (this.statusTimer) {
+      clearTimeout(this.statusTimer);
+      this.statusTimer = null;
+      await this.write();
+    }
+    await this.writing;
+  }
+
+  /** Queues a write of the current document after the previous one. */
+  private write(): Promise<void> {
+    const next = this.writing.then(() => this.db.write());
+    this.writing = next.catch(() => undefined);
+    return next;
+  }
+}
+
+function emptyDocument(): StoreDocument {
+  return { format: STORE_FORMAT, revision: 0, services: {}, statuses: {} };
+}

@@ -1,0 +1,38 @@
+import type { InstanceStatus, ServiceRecord } from '../core/types.js';
+
+/** What changed in one commit to the store. */
+export interface StoreChange {
+  revision: number;
+  /** Services put or deleted. */
+  names: string[];
+}
+
+/** One atomic change: every put and delete lands together or not at all. */
+export interface StoreBatch {
+  put?: ServiceRecord[];
+  delete?: string[];
+}
+
+/**
+ * The Store port: desired specs (written by applies) and observed statuses
+ * (written by the agent's machines). One writer only: the agent.
+ */
+export interface Store {
+  /** Grows by one with every committed batch of specs. */
+  readonly revision: number;
+  get(name: string): ServiceRecord | undefined;
+  list(): ServiceRecord[];
+  /** Writes the batch atomically and durably; resolves with the new revision. */
+  commit(batch: StoreBatch): Promise<number>;
+  put(records: ServiceRecord[]): Promise<number>;
+  delete(names: string[]): Promise<number>;
+  /** Called after each commit of specs. Returns an unsubscribe function. */
+  watch(listener: (change: StoreChange) => void): () => void;
+
+  getStatus(instance: string): InstanceStatus | undefined;
+  listStatuses(): Record<string, InstanceStatus>;
+  /** Records an instance's status (null forgets it); writes are coalesced. */
+  setStatus(instance: string, status: InstanceStatus | null): void;
+  /** Waits until every pending write is on disk. */
+  flush(): Promise<void>;
+}

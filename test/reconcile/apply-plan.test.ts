@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { diffSpecs, planApply, planHasChanges } from '../../src/reconcile/apply-plan.js';
+import { desired, recordOf, specOf } from '../helpers/specs.js';
+
+const NOW = '2026-11-23T00:00:00.000Z';
+const options = { source: '/tmp/services.hcl', prune: false, now: NOW };
+
+describe('planApply', () => {
+  it('creates new services at generation 1 with the source set', () => {
+    const plan = planApply([], [desired('web')], options);
+    expect(plan.services).toEqual([{ name: 'web', kind: 'create', generation: 1, changes: [], restart: false }]);
+    expect(plan.put[0].metadata).toMatchObject({ name: 'web', generation: 1, source: '/tmp/services.hcl', createdAt: NOW });
+  });
+
+  it('leaves an unchanged spec at its generation and writes nothing', () => {
+    const plan = planApply([recordOf('web')], [desired('web')], options);
+    expect(plan.services[0]).toMatchObject({ kind: 'unchanged', generation: 1 });
+    expect(plan.put).toEqual([]);
+    expect(planHasChanges(plan)).toBe(false);
+  });
+
+  it('bumps the generation of a changed service only, naming the field', () => {
+    const plan = planApply([recordOf('web'), recordOf('db')], [desired('web', { command: 'sleep 2000' }), desired('db')], options);
+    const web = plan.services.find((s) => s.name === 'web');
+    expect(web).toMatchObject({ kind: 'update', generation: 2, restart: true });
+    expect(web?.changes).toEqual([{ op: 'replace', path: 'command', from: 'sleep 1000', to: 'sleep 2000' }]);
+    expect(plan.services.find((s) => s.name === 'db')?.kind).toBe('unchanged');
+    expect(plan.put.map((r) => r.metadata.name)).toEqual(['web']);
+  });
+
+  it('does not restart for fields taken in place (instances, labels, health checks)', () => {
+    const plan = planApply([recordOf('web')], [desired('web', { instances: 3, labels: { team: 'a' } })], options);
+    expect(plan.services[0]).toMatchObject({ kind: 'update', restart: false });
+  });
+
+  it('prunes only services of the same source set', () => {
+    const mine = recordOf('old');
+    const theirs = recordOf('other', {}, { metadata: { ...recordOf('other').metadata, source: '/elsewhere.hcl' } });
+    const plan = planApply([mine, theirs], [], { ...options, prune: true });
+    expect(plan.delete).toEqual(['old']);
+    expect(plan.services).toEqual([{ name: 'old', kind: 'delete', generation: 1, changes: [], restart: false }]);
+  });
+
+  it('does not prune without --prune', () => {
+    expect(planApply([recordOf('old')], [], options).delete).toEqual([]);
+  });
+});
+
+describe('diffSpecs', () => {
+  it('reports environment keys added, removed and changed', () => {
+    const changes = diffSpecs(specOf({ environment: { A: '1', B: '2' } }), specOf({ environment: { A: '9', C: '3' } }));
+    expect(changes).toEqual([
+      { op: 'replace', path: 'environment.A', from: '1', to: '9' },
+      { op: 'remove', path: 'environment.B', from: '2' },
+      { op: 'add', path: 'environment.C', to: '3' },
+    ]);
+  });
+
+  it('compares arrays as whole values', () => {
+    const changes = diffSpecs(specOf({ depends_on: ['a'] }), specOf({ depends_on: ['a', 'b'] }));
+    expect(changes).toEqual([{ op: 'replace', path: 'depends_on', from: ['a'], to: ['a', 'b'] }]);
+  });
+
+  it('reports nested fields by dotted path', () => {
+    const before = specOf();
+    const after = specOf({ backoff: { ...before.backoff, initial: 0 } });
+    expect(diffSpecs(before, after)).toEqual([{ op: 'replace', path: 'backoff.initial', from: 1000, to: 0 }]);
+  });
+});

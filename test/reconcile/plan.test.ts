@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest';
+import type { LifecycleState, ServiceRecord, ServiceSpec } from '../../src/core/types.js';
+import { planService, type ObservedInstance, type World } from '../../src/reconcile/plan.js';
+import { recordOf } from '../helpers/specs.js';
+
+/** A small builder of worlds: `world().service('web').instance('web', 'running')`. */
+function world() {
+  const records = new Map<string, ServiceRecord>();
+  const instances = new Map<string, ObservedInstance>();
+  let stoppingAll = false;
+  const builder = {
+    service(name: string, spec: Partial<ServiceSpec> = {}, extra: Partial<ServiceRecord> & { generation?: number } = {}) {
+      records.set(name, recordOf(name, spec, extra));
+      return builder;
+    },
+    instance(name: string, state: LifecycleState, extra: Partial<ObservedInstance> = {}) {
+      const service = extra.service ?? name.replace(/-\d+$/, '');
+      const record = records.get(service);
+      const ready = state === 'healthy' || (state === 'running' && !record?.spec.health_check);
+      instances.set(name, {
+        name, service, index: Number(/-(\d+)$/.exec(name)?.[1] ?? 0), state, ready,
+        generation: record?.metadata.generation ?? 1, spec: record?.spec ?? recordOf(service).spec, restartNonce: 0, ...extra,
+      });
+      return builder;
+    },
+    stoppingAll() {
+      stoppingAll = true;
+      return builder;
+    },
+    build(): World {
+      return { records, instances, stoppingAll };
+    },
+  };
+  return builder;
+}
+
+const types = (plan: ReturnType<typeof planService>) => plan.actions.map((a) => `${a.type}:${a.instance}`);
+
+describe('planService', () => {
+  it('creates the instances of a new service', () => {
+    const plan = planService('web', world().service('web', { instances: 2 }).build());
+    expect(types(plan)).toEqual(['create:web-0', 'create:web-1', 'start:web-0', 'start:web-1']);
+  });
+
+  it('starts a pending instance whose dependencies are ready', () => {
+    const w = world().service('db').service('web', { depends_on: ['db'] }).instance('db', 'running').instance('web', 'pending').build();
+    expect(types(planService('web', w))).toEqual(['start:web']);
+  });
+
+  it('keeps a dependent pending, saying what it waits for', () => {
+    const w = world().service('db').service('web', { depends_on: ['db'] }).instance('db', 'starting').instance('web', 'pending').build();
+    const plan = planService('web', w);
+    expect(plan.actions).toEqual([]);
+    expect(plan.waiting).toEqual({ web: 'waiting for db' });
+  });
+
+  it('does nothing for an instance that runs its generation', () => {
+    const w = world().service('web').instance('web', 'running').build();
+    expect(planService('web', w).actions).toEqual([]);
+  });
+
+  it('does not restart completed or failed instances by itself', () => {
+    const w = world().service('a').service('b').instance('a', 'completed').instance('b', 'failed').build();
+    expect(planService('a', w).actions).toEqual([]);
+    expect(planService('b', w).actions).toEqual([]);
+  });
+
+  it('stops a disabled service and an `hxe stop`ped one', () => {
+    const w = world().service('a', { disabled: true }).service('b', {}, { desiredState: 'stopped' })
+      .instance('a', 'running').instance('b', 'healthy').build();
+    expect(types(planService('a', w))).toEqual(['stop:a']);
+    expect(types(planService('b', w))).toEqual(['stop:b']);
+  });
+
+  it('stops a deleted service, then removes its stopped instance', () => {
+    const running = world().instance('web', 'running', { service: 'web' }).build();
+    expect(types(planService('web', running))).toEqual(['stop:web']);
+    const stopped = world().instance('web', 'stopped', { service: 'web' }).build();
+    expect(types(planService('web', stopped))).toEqual(['remove:web']);
+  });
+
+  it('stops dependents before their dependencies when both go', () => {
+    const web = recordOf('web', { depends_on: ['db'] }).spec;
+    const w = world().instance('db', 'running', { service: 'db' }).instance('web', 'running', { service: 'web', spec: web }).build();
+    expect(planService('db', w).actions).toEqual([]);
+    expect(planService('db', w).waiting).toEqual({ db: 'stopping after web' });
+    expect(types(planService('web', w))).toEqual(['stop:web']);
+  });
+
+  it('stops a dependency even when its dependent stays up', () => {
+    const w = world().service('db', {}, { desiredState: 'stopped' }).service('web', { depends_on: ['db'] })
+      .instance('db', 'running').instance('web', 'running').build();
+    expect(types(planService('db', w))).toEqual(['stop:db']);
+  });
+
+  it('scales down by stopping and removing the highest instances', () => {
+    const w = world().service('web', { instances: 2 }).instance('web-0', 'running').instance('web-1', 'running').instance('web-2', 'running').build();
+    expect(types(planService('web', w))).toEqual(['stop:web-2']);
+  });
+
+  it('rolls a restart-needing change through instances one at a time', () => {
+    const old = recordOf('web', { instances: 2 }).spec;
+    const w = world().service('web', { instances: 2, command: 'sleep 2' }, { generation: 2 })
+      .instance('web-0', 'running', { generation: 1, spec: old }).instance('web-1', 'running', { generation: 1, spec: old }).build();
+    expect(types(planService('web', w))).toEqual(['restart:web-0']);
+  });
+
+  it('waits for a restarted instance to be ready before the next', () => {
+    const old = recordOf('web', { instances: 2 }).spec;
+    const w = world().service('web', { instances: 2, command: 'sleep 2' }, { generation: 2 })
+      .instance('web-0', 'starting', { generation: 2 }).instance('web-1', 'running', { generation: 1, spec: old }).build();
+    const plan = planService('web', w);
+    expect(plan.actions).toEqual([]);
+    expect(plan.waiting['web-1']).toMatch(/rolling restart/);
+  });
+
+  it('updates in place when only in-place fields changed', () => {
+    const old = recordOf('web').spec;
+    const w = world().service('web', { labels: { a: 'b' } }, { generation: 2 }).instance('web', 'running', { generation: 1, spec: old }).build();
+    expect(types(planService('web', w))).toEqual(['update:web']);
+  });
+
+  it('restarts on `hxe restart` (a new restart nonce)', () => {
+    const w = world().service('web', {}, { restartNonce: 1 }).instance('web', 'healthy', { restartNonce: 0 }).build();
+    expect(types(planService('web', w))).toEqual(['restart:web']);
+  });
+
+  it('stops everything when the agent stops with its services', () => {
+    const w = world().service('web').instance('web', 'running').stoppingAll().build();
+    expect(types(planService('web', w))).toEqual(['stop:web']);
+  });
+});
