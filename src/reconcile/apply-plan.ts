@@ -1,5 +1,6 @@
 import jsonpatch from 'fast-json-patch';
 import type { DesiredService, ServiceRecord, ServiceSpec } from '../core/types.js';
+import { isSecretPath, REDACTED } from '../core/redact.js';
 import { needsRestart } from './restart-fields.js';
 
 /** One field-level change of a spec, as fast-json-patch reports it. */
@@ -25,10 +26,14 @@ export interface ServiceChange {
   previousSource?: string;
 }
 
-export interface ApplyPlan {
+/** What the plan changes, per service: what `diff` and `apply` print. Holds no secret value. */
+export interface PlanSummary {
   source: string;
   services: ServiceChange[];
-  /** The store batch that carries the plan out. */
+}
+
+export interface ApplyPlan extends PlanSummary {
+  /** The store batch that carries the plan out (holds the specs, secrets included). */
   put: ServiceRecord[];
   delete: string[];
 }
@@ -70,7 +75,7 @@ export function planApply(current: readonly ServiceRecord[], desired: readonly D
 }
 
 /** True when the plan would change anything in the store. */
-export function planHasChanges(plan: ApplyPlan): boolean {
+export function planHasChanges(plan: PlanSummary): boolean {
   return plan.services.some((service) => service.kind !== 'unchanged');
 }
 
@@ -122,7 +127,11 @@ function planUpdate(existing: ServiceRecord, service: DesiredService, options: A
   return { change, record };
 }
 
-/** Field-level changes between two specs; arrays are compared as whole values (readable for people). */
+/**
+ * Field-level changes between two specs; arrays are compared as whole values
+ * (readable for people). Secret values are replaced by `(redacted)`: a
+ * change says that a secret changed, never what it was or became.
+ */
 export function diffSpecs(before: ServiceSpec, after: ServiceSpec): FieldChange[] {
   const changes = new Map<string, FieldChange>();
   for (const op of jsonpatch.compare(before, after)) {
@@ -132,8 +141,9 @@ export function diffSpecs(before: ServiceSpec, after: ServiceSpec): FieldChange[
     const fieldSegments = arrayAt === -1 ? segments : segments.slice(0, arrayAt + 1);
     const path = fieldSegments.join('.');
     if (changes.has(path)) continue;
-    const from = valueAt(before, fieldSegments);
-    const to = valueAt(after, fieldSegments);
+    const secret = isSecretPath(path);
+    const from = secret ? redacted(valueAt(before, fieldSegments)) : valueAt(before, fieldSegments);
+    const to = secret ? redacted(valueAt(after, fieldSegments)) : valueAt(after, fieldSegments);
     const kind = from === undefined ? 'add' : to === undefined ? 'remove' : 'replace';
     changes.set(path, { op: kind, path, ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) });
   }
@@ -147,6 +157,10 @@ function findArrayPrefix(before: unknown, after: unknown, segments: string[]): n
     if (Array.isArray(valueAt(before, prefix)) || Array.isArray(valueAt(after, prefix))) return i;
   }
   return -1;
+}
+
+function redacted(value: unknown): unknown {
+  return value === undefined ? undefined : REDACTED;
 }
 
 function valueAt(root: unknown, segments: string[]): unknown {

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { createActor, fromPromise, type Actor } from 'xstate';
 import type { EventLog } from '../agent/event-log.js';
 import type { ProcessExit, ProcessRuntime, Prober } from '../core/ports.js';
-import type { InstanceStatus, ServiceRecord, ServiceSpec } from '../core/types.js';
+import type { HealthCheckSpec, InstanceStatus, ServiceRecord, ServiceSpec } from '../core/types.js';
 import { instanceMachine, statusOf, type InstanceConfig } from '../lifecycle/machine.js';
 import type { Store } from '../store/store.js';
 import type { ObservedInstance } from './plan.js';
@@ -139,7 +139,7 @@ export class InstanceSupervisor {
           runtime.spawn({ instance: this.name, service: this.service, index: this.index, spec: this.spec })),
         stop: fromPromise(async ({ input }: { input: { pid: number } }) =>
           runtime.stop(input.pid, this.spec.stop_signal, this.spec.stop_timeout)),
-        probe: fromPromise(async ({ input }: { input: { check: NonNullable<ServiceSpec['health_check']> } }) =>
+        probe: fromPromise(async ({ input }: { input: { instance: string; check: HealthCheckSpec } }) =>
           prober.probe(input.check, { cwd: this.spec.working_dir, env: {} })),
       },
     });

@@ -1,0 +1,102 @@
+/**
+ * Tells when watched processes exit, once each. Our own children report
+ * through their 'exit' event (Node reaps them, so no zombie is left). Adopted
+ * processes — left running by an earlier agent — are not our children: we
+ * cannot wait() for them, so one shared timer polls /proc for all of them,
+ * and their exit code is unknown. Their zombies are reaped by PID 1 (or a
+ * subreaper), not by us.
+ */
+import type { ProcessExit } from '../core/ports.js';
+import { isAlive, readStartTime } from './proc.js';
+import type { ChildHandle } from './spawn-process.js';
+
+/** How often adopted processes are checked for exit. */
+export const DEFAULT_POLL_INTERVAL_MS = 250;
+
+/** The one logger method the runtime needs (pino's fits). */
+export interface WarnLogger {
+  warn(obj: object, msg?: string): void;
+}
+
+/** Exit reporting for our children and adopted processes. */
+export interface ExitWatcher {
+  /** Reports the child's exit; no-op for a child that never got a pid. */
+  watchChild(child: ChildHandle): void;
+  /** Resolves when our child `pid` has exited; undefined if it is not a running child of ours. */
+  exited(pid: number): Promise<void> | undefined;
+  /** Starts polling a live process that is not ours; false if gone or its start time differs. */
+  adopt(pid: number, startTime: number | null): boolean;
+  onExit(listener: (exit: ProcessExit) => void): () => void;
+  /** Stops the timer, forgets listeners and processes; they keep running. */
+  close(): void;
+}
+
+/** A watcher; a listener that throws is logged and does not stop the others. */
+export function createExitWatcher(options: { pollIntervalMs?: number; logger?: WarnLogger } = {}): ExitWatcher {
+  const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+  const listeners = new Set<(exit: ProcessExit) => void>();
+  const children = new Map<number, { child: ChildHandle; exited: Promise<void> }>();
+  const adopted = new Map<number, number | null>();
+  let timer: NodeJS.Timeout | null = null;
+
+  function emit(exit: ProcessExit): void {
+    for (const listener of [...listeners]) {
+      try {
+        listener(exit);
+      } catch (err) {
+        options.logger?.warn({ err, pid: exit.pid }, 'exit listener failed');
+      }
+    }
+  }
+
+  function poll(): void {
+    for (const [pid, startTime] of adopted) {
+      if (isAlive(pid, startTime)) continue;
+      adopted.delete(pid);
+      emit({ pid, code: null, signal: null });
+    }
+    if (adopted.size === 0) stopTimer();
+  }
+
+  function stopTimer(): void {
+    if (timer) clearInterval(timer);
+    timer = null;
+  }
+
+  return {
+    watchChild(child) {
+      const pid = child.pid;
+      if (pid === undefined) return;
+      const exited = new Promise<void>((resolve) => {
+        child.once('exit', (code, signal) => {
+          children.delete(pid);
+          resolve();
+          emit({ pid, code, signal });
+        });
+      });
+      children.set(pid, { child, exited });
+    },
+    exited: (pid) => children.get(pid)?.exited,
+    adopt(pid, startTime) {
+      if (children.has(pid)) return true;
+      if (!isAlive(pid, startTime)) return false;
+      // Remember the start time even when not given, so a reused pid reads as an exit.
+      adopted.set(pid, startTime ?? readStartTime(pid));
+      // unref: watching must not keep the agent's event loop alive.
+      timer ??= setInterval(poll, pollIntervalMs).unref();
+      return true;
+    },
+    onExit(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    close() {
+      stopTimer();
+      listeners.clear();
+      adopted.clear();
+      // A running child handle keeps Node's event loop alive: let the agent exit without it.
+      for (const { child } of children.values()) child.unref();
+      children.clear();
+    },
+  };
+}

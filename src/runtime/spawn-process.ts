@@ -1,0 +1,125 @@
+/**
+ * Starting one instance: check what can be checked before the fork (so the
+ * error says why), then spawn it detached with its logs on its own fds.
+ */
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
+import { execa } from 'execa';
+import type { SpawnRequest } from '../core/ports.js';
+import { buildCommandLine, composeEnv, resolveEnvRefs, type CommandLine } from './spawn-command.js';
+import { resolveIdentity, type Identity } from './users.js';
+
+/** Everything a spawn needs, checked. */
+export interface PreparedSpawn {
+  instance: string;
+  command: CommandLine;
+  cwd: string;
+  env: Record<string, string>;
+  identity: Identity;
+}
+
+/** The part of a spawned subprocess that hxe uses (execa's subprocess is a ChildProcess). */
+export interface ChildHandle {
+  readonly pid?: number;
+  once(event: 'spawn', listener: () => void): unknown;
+  once(event: 'error', listener: (err: Error) => void): unknown;
+  once(event: 'exit', listener: (code: number | null, signal: NodeJS.Signals | null) => void): unknown;
+  unref(): void;
+}
+
+// Instance names become file names: never let one reach outside logDir.
+const SAFE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * Resolves argv, cwd, environment and identity of a request. Rejects with a
+ * message saying what is wrong (bad name or command, missing working_dir,
+ * unreadable env_file, unset env:VAR, unknown user, user without root).
+ */
+export async function prepareSpawn(request: SpawnRequest, agentEnv: NodeJS.ProcessEnv): Promise<PreparedSpawn> {
+  const { spec } = request;
+  if (!SAFE_NAME.test(request.instance)) throw new Error(`invalid instance name: ${JSON.stringify(request.instance)}`);
+  const command = buildCommandLine(spec);
+  const cwd = spec.working_dir ?? process.cwd();
+  await checkWorkingDir(cwd);
+  const envFile = spec.env_file === null ? {} : await readEnvFile(spec.env_file);
+  const environment = resolveEnvRefs(spec.environment, agentEnv);
+  const env = composeEnv({ agentEnv, envFile, environment, service: request.service, index: request.index });
+  const identity = resolveIdentity(spec.user, spec.group);
+  return { instance: request.instance, command, cwd, env, identity };
+}
+
+// Node reports a missing cwd as ENOENT of the command: check it first.
+async function checkWorkingDir(cwd: string): Promise<void> {
+  const info = await stat(cwd).catch(() => null);
+  if (!info) throw new Error(`working_dir does not exist: ${cwd}`);
+  if (!info.isDirectory()) throw new Error(`working_dir is not a directory: ${cwd}`);
+}
+
+async function readEnvFile(path: string): Promise<Record<string, string>> {
+  try {
+    return parseDotenv(await readFile(path));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new Error(`env_file cannot be read: ${path} (${code})`, { cause: err });
+  }
+}
+
+/** Paths of an instance's stdout and stderr logs. */
+export function logPaths(logDir: string, instance: string): { out: string; err: string } {
+  return { out: join(logDir, `${instance}.out.log`), err: join(logDir, `${instance}.err.log`) };
+}
+
+/**
+ * Spawns the prepared process in its own process group (pid = pgid), stdin
+ * /dev/null, stdout/stderr appended to its log files through fds it owns:
+ * it keeps logging without the agent, and no pipe ties the agent to
+ * grandchildren. The parent's copies of the fds are closed at once.
+ * Returns synchronously so the caller can watch for exit before any event.
+ */
+export function launch(prepared: PreparedSpawn, logDir: string): ChildHandle {
+  mkdirSync(logDir, { recursive: true, mode: 0o700 });
+  const paths = logPaths(logDir, prepared.instance);
+  const out = openSync(paths.out, 'a', 0o600);
+  try {
+    const err = openSync(paths.err, 'a', 0o600);
+    try {
+      const child = execa(prepared.command.file, prepared.command.args, {
+        cwd: prepared.cwd,
+        env: prepared.env,
+        extendEnv: false, // execa merges process.env by default: only our env
+        detached: true,
+        cleanup: false, // execa would kill it when the agent exits
+        reject: false,
+        stdin: 'ignore',
+        // execa's types list fds 3-9 only; at run time any fd goes through to spawn.
+        stdout: out as 3,
+        stderr: err as 3,
+        ...prepared.identity,
+      });
+      return child;
+    } finally {
+      closeSync(err);
+    }
+  } finally {
+    closeSync(out);
+  }
+}
+
+/** Resolves with the pid once the process runs; rejects with why it could not start. */
+export function waitForSpawn(child: ChildHandle, command: CommandLine): Promise<number> {
+  return new Promise((resolve, reject) => {
+    child.once('spawn', () => resolve(child.pid as number));
+    child.once('error', (err) => reject(describeSpawnError(err, command)));
+  });
+}
+
+function describeSpawnError(err: Error, command: CommandLine): Error {
+  const code = (err as NodeJS.ErrnoException).code;
+  const reason =
+    code === 'ENOENT' ? `command not found: ${command.file}`
+      : code === 'EACCES' ? `permission denied: ${command.file}`
+        : `cannot start ${command.file}: ${err.message}`;
+  return new Error(reason, { cause: err });
+}
