@@ -6,7 +6,7 @@ import type { InstanceView, ServiceRecord } from '../core/types.js';
 import type {
   AgentStatus, ApplyRequest, ApplyResponse, DeleteRequest, DescribeResponse,
 } from '../api/protocol.js';
-import { planApply, planHasChanges } from '../reconcile/apply-plan.js';
+import { planApply, planHasChanges, type ApplyPlan } from '../reconcile/apply-plan.js';
 import type { Store } from '../store/store.js';
 import { belongsTo, EventLog } from './event-log.js';
 import { instanceViews } from './views.js';
@@ -66,20 +66,19 @@ export class Agent {
     return { instances, events: this.deps.events.list(name, 50) };
   }
 
+  /** What an apply would change (`diff`, `apply --dry-run`). */
   plan(request: ApplyRequest): ApplyResponse {
-    const plan = planApply(this.deps.store.list(), request.services, {
-      source: request.source, prune: request.prune, now: new Date().toISOString(),
-    });
-    return { plan, applied: false, revision: this.deps.store.revision };
+    return this.respond(this.planFor(request), false);
   }
 
+  /** Carries out the very plan `plan` shows, as one atomic store commit. */
   apply(request: ApplyRequest): Promise<ApplyResponse> {
     return this.serialise(async () => {
-      const response = this.plan(request);
-      if (request.dryRun || (response.plan.put.length === 0 && response.plan.delete.length === 0)) return response;
-      const revision = await this.deps.store.commit({ put: response.plan.put, delete: response.plan.delete });
-      this.recordApply(request, response);
-      return { ...response, applied: true, revision };
+      const plan = this.planFor(request);
+      if (request.dryRun || (plan.put.length === 0 && plan.delete.length === 0)) return this.respond(plan, false);
+      await this.deps.store.commit({ put: plan.put, delete: plan.delete });
+      this.recordApply(request, plan);
+      return this.respond(plan, true);
     });
   }
 
@@ -126,8 +125,19 @@ export class Agent {
     return records.filter((r) => names.some((name) => belongsTo(name, r.metadata.name)));
   }
 
-  private recordApply(request: ApplyRequest, response: ApplyResponse): void {
-    const changed = response.plan.services.filter((s) => s.kind !== 'unchanged');
+  private planFor(request: ApplyRequest): ApplyPlan {
+    return planApply(this.deps.store.list(), request.services, {
+      source: request.source, prune: request.prune, now: new Date().toISOString(),
+    });
+  }
+
+  /** The plan without its store batch: the batch holds secret values. */
+  private respond(plan: ApplyPlan, applied: boolean): ApplyResponse {
+    return { plan: { source: plan.source, services: plan.services }, applied, revision: this.deps.store.revision };
+  }
+
+  private recordApply(request: ApplyRequest, plan: ApplyPlan): void {
+    const changed = plan.services.filter((s) => s.kind !== 'unchanged');
     for (const service of changed) {
       const type = { create: 'Created', update: 'Updated', delete: 'Deleted', unchanged: 'Unchanged' }[service.kind];
       this.deps.events.record({
@@ -135,7 +145,7 @@ export class Agent {
         message: `${type.toLowerCase()} by apply of ${request.source} (generation ${service.generation})`,
       });
     }
-    if (planHasChanges(response.plan)) {
+    if (planHasChanges(plan)) {
       this.deps.logger.info(
         { action: 'apply', source: request.source, services: changed.map((s) => `${s.kind}:${s.name}`) },
         'applied',

@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import { HxeError } from '../core/errors.js';
+import { isAlive as isProcessAlive } from '../runtime/proc.js';
 
 /**
  * `agent.pid`: at most one agent per home. Created exclusively, so two
@@ -34,11 +35,7 @@ export async function readPid(pidFile: string): Promise<number | null> {
   return Number.isInteger(pid) && pid > 0 ? pid : null;
 }
 
+/** Alive and not a zombie (an exited agent may wait seconds to be reaped by PID 1). */
 export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return isProcessAlive(pid, null);
 }

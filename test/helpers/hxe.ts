@@ -1,0 +1,91 @@
+import { execFile } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ApiClient } from '../../src/api/client.js';
+import type { InstanceView } from '../../src/core/types.js';
+import { isPidAlive, waitFor } from './processes.js';
+
+export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const BIN = path.join(REPO, 'bin/hxe');
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** A throw-away hxe installation: its own HXE_HOME, the real built CLI, a real agent. */
+export interface TestHome {
+  home: string;
+  dir: string;
+  run(args: string[], options?: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number }): Promise<CliResult>;
+  get(names?: string[]): Promise<InstanceView[]>;
+  /** The agent's API client (the agent must be running): for polling without a CLI process each time. */
+  api: ApiClient;
+  /** Polls the API until `check` holds for the named instance's view; returns that view. */
+  waitForInstance(name: string, check: (view: InstanceView) => boolean, what: string, timeoutMs?: number): Promise<InstanceView>;
+  write(name: string, text: string): Promise<string>;
+  /** Stops the agent and its services, and checks that none of the processes it saw are left. */
+  cleanup(): Promise<void>;
+}
+
+export async function createTestHome(): Promise<TestHome> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'hxe-e2e-'));
+  const home = path.join(dir, 'home');
+  const seenPids = new Set<number>();
+  const run: TestHome['run'] = (args, options = {}) =>
+    new Promise((resolve) => {
+      execFile(process.execPath, [BIN, ...args], {
+        cwd: options.cwd ?? dir,
+        env: { ...process.env, HXE_HOME: home, NO_COLOR: '1', ...options.env },
+        timeout: options.timeoutMs ?? 60_000,
+        maxBuffer: 64 * 1024 * 1024,
+      }, (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      });
+    });
+  const get: TestHome['get'] = async (names = []) => {
+    const result = await run(['get', ...names, '-o', 'json']);
+    if (result.code !== 0) throw new Error(`hxe get failed: ${result.stderr}`);
+    const views = JSON.parse(result.stdout) as InstanceView[];
+    for (const view of views) if (view.status.pid) seenPids.add(view.status.pid);
+    return views;
+  };
+  const api = new ApiClient({ socketPath: path.join(home, 'agent.sock') });
+  const waitForInstance: TestHome['waitForInstance'] = (name, check, what, timeoutMs = 20_000) =>
+    waitFor(async () => {
+      const view = (await api.list([name])).find((v) => v.name === name);
+      if (view?.status.pid) seenPids.add(view.status.pid);
+      return view && check(view) ? view : undefined;
+    }, { timeoutMs, intervalMs: 50, what: `${name}: ${what}` });
+  return {
+    home, dir, run, get, api, waitForInstance,
+    async write(name, text) {
+      const file = path.join(dir, name);
+      await fs.mkdir(path.dirname(file), { recursive: true });
+      await fs.writeFile(file, text);
+      return file;
+    },
+    async cleanup() {
+      await get().catch(() => []);
+      await run(['agent', 'stop']);
+      const pidFile = path.join(home, 'agent.pid');
+      const agentPid = Number(await fs.readFile(pidFile, 'utf8').catch(() => '0'));
+      const left = [...seenPids, ...(agentPid ? [agentPid] : [])].filter(isPidAlive);
+      for (const pid of left) killGroup(pid);
+      await fs.rm(dir, { recursive: true, force: true });
+      if (left.length > 0) throw new Error(`processes left behind: ${left.join(', ')}`);
+    },
+  };
+}
+
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+  }
+}
