@@ -4,7 +4,7 @@
  */
 import type { ManifestIssue } from '../core/errors.js';
 import type { DesiredService, HxeEvent, InstanceView } from '../core/types.js';
-import type { ApplyPlan } from '../reconcile/apply-plan.js';
+import type { PlanSummary } from '../reconcile/apply-plan.js';
 
 export const API_PREFIX = '/v1';
 
@@ -17,7 +17,7 @@ export interface ApplyRequest {
 }
 
 export interface ApplyResponse {
-  plan: ApplyPlan;
+  plan: PlanSummary;
   applied: boolean;
   revision: number;
 }

@@ -47,12 +47,12 @@ describe('planApply', () => {
 });
 
 describe('diffSpecs', () => {
-  it('reports environment keys added, removed and changed', () => {
+  it('reports environment keys added, removed and changed, never their values', () => {
     const changes = diffSpecs(specOf({ environment: { A: '1', B: '2' } }), specOf({ environment: { A: '9', C: '3' } }));
     expect(changes).toEqual([
-      { op: 'replace', path: 'environment.A', from: '1', to: '9' },
-      { op: 'remove', path: 'environment.B', from: '2' },
-      { op: 'add', path: 'environment.C', to: '3' },
+      { op: 'replace', path: 'environment.A', from: '(redacted)', to: '(redacted)' },
+      { op: 'remove', path: 'environment.B', from: '(redacted)' },
+      { op: 'add', path: 'environment.C', to: '(redacted)' },
     ]);
   });
 

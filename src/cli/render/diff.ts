@@ -1,6 +1,6 @@
 import { isSecretPath, REDACTED } from '../../core/redact.js';
 import { formatDuration } from '../../manifest/duration.js';
-import type { ApplyPlan, FieldChange, ServiceChange } from '../../reconcile/apply-plan.js';
+import type { FieldChange, PlanSummary, ServiceChange } from '../../reconcile/apply-plan.js';
 import type { Style } from './style.js';
 
 const DURATION_FIELDS = new Set([
@@ -14,7 +14,7 @@ const BYTE_FIELDS = new Set(['resources.memory_limit', 'logs.max_size']);
  * field), `-` removed, and which services restart. Secrets show as changed,
  * never by value.
  */
-export function renderPlan(plan: ApplyPlan, style: Style, options: { verbUnchanged?: boolean } = {}): string {
+export function renderPlan(plan: PlanSummary, style: Style, options: { verbUnchanged?: boolean } = {}): string {
   const lines: string[] = [];
   for (const service of plan.services) {
     if (service.kind === 'unchanged' && !service.previousSource) {
