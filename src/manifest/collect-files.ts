@@ -1,0 +1,113 @@
+/**
+ * The paths a user gave → the manifest files they mean: files as given,
+ * directories expanded to their `*.hcl` / `*.toml` files (sorted; hidden
+ * entries skipped; subdirectories only when recursive).
+ */
+import { realpath, readdir, stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import type { ManifestIssue } from '../core/errors.js';
+import { formatOf, type ManifestFormat } from './format.js';
+
+/** Larger files are refused unread: a manifest of thousands of services is far smaller. */
+export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+
+export interface ManifestFile {
+  absolute: string;
+  /** Relative to the working directory when inside it, else absolute: how messages name it. */
+  display: string;
+  format: ManifestFormat;
+}
+
+interface Collected {
+  files: ManifestFile[];
+  issues: ManifestIssue[];
+  /** Real paths seen, so that a file named twice (or through a link) is read once. */
+  seen: Set<string>;
+}
+
+/** Expands `paths` into manifest files, in the order given; problems become issues, never exceptions. */
+export async function collectFiles(paths: string[], recursive: boolean): Promise<{ files: ManifestFile[]; issues: ManifestIssue[] }> {
+  const collected: Collected = { files: [], issues: [], seen: new Set() };
+  for (const path of paths) await collectPath(resolve(path), collected, recursive, true);
+  return { files: collected.files, issues: collected.issues };
+}
+
+async function collectPath(absolute: string, collected: Collected, recursive: boolean, given: boolean): Promise<void> {
+  const problem = (message: string) => collected.issues.push({ file: displayPath(absolute), line: null, service: null, path: '', message });
+  let stats: Stats;
+  try {
+    stats = await stat(absolute);
+  } catch (err) {
+    // Inside a directory, only what would be a manifest is worth a word (a dangling notes.txt link is not).
+    if (given || formatOf(absolute) !== null) problem(describeFsError(err));
+    return;
+  }
+  if (stats.isDirectory()) {
+    if (given || recursive) await collectDirectory(absolute, collected, recursive);
+    return;
+  }
+  const format = formatOf(absolute);
+  if (format === null) {
+    if (given) problem('not a manifest: expected a .hcl or .toml file, or a directory');
+    return;
+  }
+  if (!stats.isFile()) {
+    problem('not a regular file (a FIFO, socket or device cannot be a manifest)');
+    return;
+  }
+  if (stats.size > MAX_MANIFEST_BYTES) {
+    problem(tooLargeMessage(stats.size));
+    return;
+  }
+  const real = await realpath(absolute).catch(() => absolute);
+  if (collected.seen.has(real)) return;
+  collected.seen.add(real);
+  collected.files.push({ absolute, display: displayPath(absolute), format });
+}
+
+async function collectDirectory(directory: string, collected: Collected, recursive: boolean): Promise<void> {
+  const real = await realpath(directory).catch(() => directory);
+  // A directory link pointing to an ancestor would otherwise recurse forever.
+  if (collected.seen.has(real)) return;
+  collected.seen.add(real);
+  let names: string[];
+  try {
+    names = (await readdir(directory)).sort();
+  } catch (err) {
+    collected.issues.push({ file: displayPath(directory), line: null, service: null, path: '', message: describeFsError(err) });
+    return;
+  }
+  for (const name of names) {
+    if (name.startsWith('.')) continue;
+    await collectPath(join(directory, name), collected, recursive, false);
+  }
+}
+
+/** The path as messages show it: relative to the working directory when inside it. */
+export function displayPath(absolute: string): string {
+  const fromCwd = relative(process.cwd(), absolute);
+  return fromCwd === '' || fromCwd === '..' || fromCwd.startsWith(`..${sep}`) || isAbsolute(fromCwd) ? absolute : fromCwd;
+}
+
+export function tooLargeMessage(size: number): string {
+  return `file is ${size} bytes, manifests larger than ${MAX_MANIFEST_BYTES / 1024 / 1024} MiB are refused`;
+}
+
+/** A file system error as a short message, without the path (the issue names the file). */
+export function describeFsError(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file or directory';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'ELOOP':
+      return 'too many levels of symbolic links';
+    case 'ENOTDIR':
+      return 'a component of the path is not a directory';
+    default:
+      return `cannot read: ${err instanceof Error ? err.message : String(err)}`;
+  }
+}
