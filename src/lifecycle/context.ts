@@ -12,6 +12,7 @@ import type { InstanceContext, InstanceMachineInput } from './types.js';
 export function initialContext(input: InstanceMachineInput): InstanceContext {
   const now = input.now ?? Date.now;
   const adopted = input.adopted ?? null;
+  const settled = adopted ? null : input.settled ?? null;
   return {
     instance: input.instance,
     config: input.config,
@@ -26,9 +27,10 @@ export function initialContext(input: InstanceMachineInput): InstanceContext {
     backoffStep: 0,
     recentRestarts: [],
     crashloopCause: null,
-    exitCode: null,
-    signal: null,
-    exitReason: '',
+    exitCode: settled?.exitCode ?? null,
+    signal: settled?.signal ?? null,
+    exitReason: settled?.message ?? '',
+    settled: settled?.state ?? null,
     exitFailed: false,
     probeFailures: 0,
     lastProbe: null,

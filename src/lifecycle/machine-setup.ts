@@ -56,6 +56,8 @@ export const machineSetup = setup({
   guards: {
     /** Pending with a pid: the process was adopted. */
     hasProcess: ({ context }) => context.pid !== null,
+    settledCompleted: ({ context }) => context.settled === 'completed',
+    settledFailed: ({ context }) => context.settled === 'failed',
     /** The exit is the current process's: an exit of an earlier one is stale. */
     isCurrentProcess: ({ context, event }) => event.type === 'EXIT' && event.pid === context.pid,
     hasHealthCheck: ({ context }) => context.config.health !== null,
@@ -114,6 +116,7 @@ export const machineSetup = setup({
       message: ({ context }) => `crashloop: ${crashloopCause(context)}; giving up (${context.exitReason})`,
     }),
     enterPending: assign({ message: 'waiting to start' }),
+    restoreFailure: assign({ message: ({ context }) => context.exitReason, settled: null }),
     enterStarting: assign({ message: 'starting', queued: null, earlyExit: null, retryAt: null }),
     enterRunning: assign({
       probeFailures: 0,
@@ -134,6 +137,6 @@ export const machineSetup = setup({
       message: ({ context }) => (context.queued === 'restart' ? 'restarting: stopping the process' : 'stopping'),
     }),
     enterStopped: assign({ message: 'stopped', queued: null }),
-    enterCompleted: assign({ message: ({ context }) => context.exitReason }),
+    enterCompleted: assign({ message: ({ context }) => context.exitReason, settled: null }),
   },
 });

@@ -53,7 +53,11 @@ export const instanceMachine = machineSetup.createMachine({
   states: {
     pending: {
       entry: 'enterPending',
-      always: { guard: 'hasProcess', target: 'running' },
+      always: [
+        { guard: 'hasProcess', target: 'running' },
+        { guard: 'settledCompleted', target: 'completed' },
+        { guard: 'settledFailed', target: 'failed', actions: 'restoreFailure' },
+      ],
       on: { ...START_NOW, STOP: 'stopped' },
     },
     starting: {

@@ -31,6 +31,20 @@ export interface InstanceMachineInput {
   adopted?: AdoptedProcess | null;
   /** The restart count carried over from an earlier agent (ignored when `adopted` gives one). */
   restarts?: number;
+  /**
+   * Set when an earlier agent saw this instance end for good: the machine
+   * starts in that state instead of `pending`, so a finished job is not run
+   * again just because the agent restarted.
+   */
+  settled?: SettledEnd | null;
+}
+
+/** How an instance ended for good, as an earlier agent recorded it. */
+export interface SettledEnd {
+  state: 'completed' | 'failed';
+  exitCode: number | null;
+  signal: string | null;
+  message: string;
 }
 
 /** A process exit, as the runtime observed it. */
@@ -79,6 +93,8 @@ export interface InstanceContext {
   signal: string | null;
   /** Why the last process ended, in words ("exited with code 1"). */
   exitReason: string;
+  /** The state an earlier agent left the instance in for good, restored once at creation. */
+  settled: 'completed' | 'failed' | null;
   /** The last end counts as a failure (non-zero code, a signal, or killed as unhealthy). */
   exitFailed: boolean;
   /** Consecutive probe failures that count (past start_period). */

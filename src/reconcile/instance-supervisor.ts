@@ -25,7 +25,11 @@ export interface InstanceOptions {
   hooks: InstanceHooks;
   /** The status the store had for this instance (after an agent restart). */
   restored?: InstanceStatus | null;
-  /** True when `restored.pid` is alive and really that process: adopt it instead of starting. */
+  /**
+   * With a restored pid: true when that process is alive and really the one
+   * recorded (adopted as it runs); false when it is gone (treated as an exit,
+   * handled by the restart policy).
+   */
   adopt?: boolean;
 }
 
@@ -51,6 +55,8 @@ export class InstanceSupervisor {
   private lastStatusKey = '';
   private pid: number | null = null;
   private readonly actor: Actor<typeof instanceMachine>;
+  /** The recorded process died while no agent watched: deliver its exit once attached. */
+  private readonly staleExit: boolean;
 
   constructor(private readonly options: InstanceOptions) {
     this.name = options.name;
@@ -58,8 +64,9 @@ export class InstanceSupervisor {
     this.index = options.index;
     this.spec = options.record.spec;
     const restored = options.restored ?? null;
-    const adopted = Boolean(options.adopt && restored?.pid);
-    this.generation = adopted ? restored!.observedGeneration : options.record.metadata.generation;
+    const adopted = restored?.pid != null;
+    this.staleExit = adopted && !options.adopt;
+    this.generation = adopted ? restored.observedGeneration : options.record.metadata.generation;
     // An adopted process of an older generation runs a spec the agent cannot know: restart it.
     this.restartNonce = adopted && this.generation !== options.record.metadata.generation ? -1 : options.record.restartNonce;
     this.actor = createActor(this.machine(), {
@@ -67,8 +74,11 @@ export class InstanceSupervisor {
         instance: this.name,
         config: configOf(this.spec),
         restarts: restored?.restarts ?? 0,
+        settled: restored && (restored.state === 'completed' || restored.state === 'failed') && !adopted
+          ? { state: restored.state, exitCode: restored.exitCode, signal: restored.signal, message: restored.message }
+          : null,
         adopted: adopted
-          ? { pid: restored!.pid!, pidStartTime: restored!.pidStartTime, startedAt: restored!.startedAt ?? new Date().toISOString(), restarts: restored!.restarts }
+          ? { pid: restored.pid!, pidStartTime: restored.pidStartTime, startedAt: restored.startedAt ?? new Date().toISOString(), restarts: restored.restarts }
           : null,
       },
     });
@@ -78,6 +88,7 @@ export class InstanceSupervisor {
     this.actor.subscribe(() => this.onSnapshot());
     this.actor.start();
     this.onSnapshot();
+    if (this.staleExit && this.pid) this.exited({ pid: this.pid, code: null, signal: null });
   }
 
   /** Stops supervising; the process, if any, keeps running (for the next agent). */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
 import { LIFECYCLE_STATES, type RestartPolicy } from '../../src/core/types.js';
 import { instanceMachine, statusOf } from '../../src/lifecycle/machine.js';
-import { config, healthCheck, startMachine } from './harness.js';
+import { config, flush, healthCheck, startMachine } from './harness.js';
 
 describe('starting', () => {
   it('waits in pending until START, then spawns and runs', async () => {
@@ -325,6 +325,17 @@ describe('adoption', () => {
 
   it('carries the restart count over without adoption', () => {
     expect(startMachine({ restarts: 3 }).status().restarts).toBe(3);
+  });
+
+  it('restores an instance that had ended for good, instead of running it again', async () => {
+    const done = startMachine({ settled: { state: 'completed', exitCode: 0, signal: null, message: 'exited with code 0' } });
+    expect(done.status()).toMatchObject({ state: 'completed', exitCode: 0, message: 'exited with code 0' });
+    const broken = startMachine({ settled: { state: 'failed', exitCode: 3, signal: null, message: 'exited with code 3 (restart_policy never)' } });
+    expect(broken.status()).toMatchObject({ state: 'failed', exitCode: 3, message: 'exited with code 3 (restart_policy never)' });
+    expect(done.spawns.length + broken.spawns.length).toBe(0);
+    broken.send({ type: 'START' });
+    await flush();
+    expect(broken.status().state).toBe('starting');
   });
 });
 

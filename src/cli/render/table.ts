@@ -1,6 +1,8 @@
+import { stripVTControlCharacters } from 'node:util';
+
 /** Aligned columns, as kubectl prints them: header row, two spaces between columns. */
 export function renderTable(header: string[], rows: string[][]): string {
-  const visible = (text: string) => text.replace(/\u001b\[[0-9;]*m/g, '').length;
+  const visible = (text: string) => stripVTControlCharacters(text).length;
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => visible(row[column] ?? ''))));
   const line = (cells: string[]) =>
     cells.map((cell, i) => (i === cells.length - 1 ? cell : cell + ' '.repeat(widths[i] - visible(cell)))).join('  ').trimEnd();
