@@ -130,7 +130,7 @@ describe('survive', () => {
     await t.run(['apply', '-f', await t.write('c.hcl', crashers)]);
     const pid = await agentPid();
     const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) * 1024;
-    await waitFor(async () => (await t.api.list(['c0']))[0].status.restarts > 20, { timeoutMs: 20_000, what: 'crash loop under way' });
+    await waitFor(async () => (await t.api.list(['c0']))[0].status.restarts > 20, { timeoutMs: 60_000, what: 'crash loop under way' });
     const start = rss();
     for (let i = 0; i < 10; i++) {
       const began = Date.now();
@@ -143,7 +143,7 @@ describe('survive', () => {
     expect(restarts).toBeGreaterThan(500);
     expect(rss() - start).toBeLessThan(64 * 1024 * 1024);
     await t.run(['delete', '--all']);
-  });
+  }, 180_000);
 });
 
 describe('the API refuses hostile requests without crashing', () => {
