@@ -95,12 +95,15 @@ export class Agent {
 
   /** `hxe stop` / `hxe start`: the desired state of services, kept until the next of these. */
   setDesiredState(names: string[], desiredState: 'running' | 'stopped'): Promise<string[]> {
-    return this.update(names, (record) => ({ ...record, desiredState }), desiredState === 'running' ? 'Started' : 'Stopped');
+    const event = desiredState === 'running' ? 'StartRequested' : 'StopRequested';
+    const starting = desiredState === 'running' ? 1 : 0;
+    return this.update(names, (record) => ({ ...record, desiredState, startNonce: record.startNonce + starting }), event,
+      desiredState === 'running' ? 'start requested' : 'stop requested');
   }
 
-  /** `hxe restart`: asks the reconcile loop for a rolling restart. */
-  restart(names: string[]): Promise<string[]> {
-    return this.update(names, (record) => ({ ...record, restartNonce: record.restartNonce + 1 }), 'RestartRequested');
+  /** `hxe restart` (or a watched file change): asks the reconcile loop for a rolling restart. */
+  restart(names: string[], reason = 'restart requested'): Promise<string[]> {
+    return this.update(names, (record) => ({ ...record, restartNonce: record.restartNonce + 1 }), 'RestartRequested', reason);
   }
 
   async shutdown(options: { keepServices: boolean }): Promise<void> {
@@ -108,11 +111,11 @@ export class Agent {
     await this.deps.store.flush();
   }
 
-  private update(names: string[], change: (record: ServiceRecord) => ServiceRecord, event: string): Promise<string[]> {
+  private update(names: string[], change: (record: ServiceRecord) => ServiceRecord, event: string, message = event): Promise<string[]> {
     return this.serialise(async () => {
       const records = this.select(names);
       await this.deps.store.put(records.map(change));
-      for (const record of records) this.deps.events.record({ service: record.metadata.name, type: event, message: event });
+      for (const record of records) this.deps.events.record({ service: record.metadata.name, type: event, message });
       return records.map((r) => r.metadata.name);
     });
   }

@@ -8,6 +8,9 @@ import { EventLog } from './event-log.js';
 import { acquirePidLock } from './pid-lock.js';
 import { createAgentLogger } from './logger.js';
 import { createSupervisor } from './supervisor.js';
+import { createManifestLoader } from '../sync/manifest-worker.js';
+import { SyncManager } from '../sync/sync-manager.js';
+import { ServiceWatchers } from '../sync/service-watchers.js';
 
 export interface RunAgentOptions {
   home: string;
@@ -30,18 +33,26 @@ export async function runAgent(options: RunAgentOptions): Promise<void> {
     const events = new EventLog();
     const supervisor = createSupervisor({ paths, store, events, logger });
     const agent = new Agent({ paths, store, events, logger, supervisor });
+    const loader = createManifestLoader({ cacheDir: paths.cache });
+    const syncs = new SyncManager({ store, loader, apply: (request) => agent.apply(request), events, logger });
+    const serviceWatchers = new ServiceWatchers(store, (name, reason) => agent.restart([name], `file changed: ${reason}`), logger);
     let stopping: Promise<void> | null = null;
     const stop = (keepServices: boolean) => {
       stopping ??= (async () => {
         logger.info({ action: 'shutdown', keepServices }, 'agent stopping');
         await app.close();
+        await syncs.close();
+        await serviceWatchers.close();
+        await loader.close();
         await agent.shutdown({ keepServices });
         logger.info({ action: 'shutdown' }, 'agent stopped');
       })();
       return stopping;
     };
-    const app = createApiServer(agent, { logDir: paths.logs, onStopRequested: (keep) => void stop(keep) });
+    const app = createApiServer(agent, { logDir: paths.logs, syncs, onStopRequested: (keep) => void stop(keep) });
     await supervisor.start();
+    syncs.start();
+    serviceWatchers.start();
     await listenOnSocket(app, paths.socket);
     events.record({ service: '', type: 'AgentStarted', message: `agent started (pid ${process.pid})` });
     logger.info({ action: 'start', home: paths.home, revision: store.revision }, 'agent started');

@@ -2,6 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { HxeError, ManifestError, type ErrorCode } from '../core/errors.js';
 import type { HxeEvent, InstanceView } from '../core/types.js';
+import type { SyncStatus } from '../agent/sync-status.js';
 import type {
   AgentStatus, ApplyRequest, ApplyResponse, DescribeResponse, ErrorBody, NamesResponse,
 } from './protocol.js';
@@ -40,6 +41,15 @@ export class ApiClient {
   }
   act(action: 'stop' | 'start' | 'restart', names: string[]): Promise<NamesResponse> {
     return this.request('POST', `/v1/${action}`, { names });
+  }
+  syncs(): Promise<SyncStatus[]> {
+    return this.request('GET', '/v1/syncs');
+  }
+  registerSync(path: string, options: { prune: boolean; recursive: boolean }): Promise<SyncStatus> {
+    return this.request('POST', '/v1/syncs', { path, ...options });
+  }
+  unregisterSync(path: string): Promise<{ path: string }> {
+    return this.request('DELETE', `/v1/syncs?${new URLSearchParams({ path })}`);
   }
   events(service?: string, limit = 100): Promise<HxeEvent[]> {
     const query = new URLSearchParams({ limit: String(limit), ...(service ? { service } : {}) });

@@ -4,6 +4,8 @@ import { HxeError, ManifestError } from '../core/errors.js';
 import type { Agent } from '../agent/agent.js';
 import { registerLogRoutes } from './log-routes.js';
 import { registerRoutes } from './routes.js';
+import { registerSyncRoutes } from './sync-routes.js';
+import type { SyncManager } from '../sync/sync-manager.js';
 import type { ErrorBody } from './protocol.js';
 
 /** Requests larger than this are refused with 413 (a manifest set of thousands of services fits easily). */
@@ -21,6 +23,7 @@ const STATUS_BY_CODE: Record<string, number> = {
 /** The agent's HTTP API (one app, served on the Unix socket and later on TCP). */
 export interface ApiServerOptions {
   logDir: string;
+  syncs: SyncManager;
   onStopRequested: (keepServices: boolean) => void;
 }
 
@@ -31,6 +34,7 @@ export function createApiServer(agent: Agent, options: ApiServerOptions): Fastif
     sendError(reply, new HxeError('NOT_FOUND', `no route ${request.method} ${request.url}`)));
   registerRoutes(app, agent, options);
   registerLogRoutes(app, agent, options.logDir);
+  registerSyncRoutes(app, agent, options.syncs);
   return app;
 }
 

@@ -34,7 +34,8 @@ export async function startAgentProcess(paths: HomePaths, options: { logLevel?: 
   await fs.mkdir(paths.home, { recursive: true, mode: 0o700 });
   const out = openSync(paths.agentOut, 'w', 0o600);
   const args = [AGENT_ENTRY, '--home', paths.home, ...(options.logLevel ? ['--log-level', options.logLevel] : [])];
-  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', out, out], env: process.env });
+  // cwd /: a daemon holds no directory busy, and paths it reports are absolute.
+  const child = spawn(process.execPath, args, { detached: true, cwd: '/', stdio: ['ignore', out, out], env: process.env });
   closeSync(out);
   let exited: number | null = null;
   child.once('exit', (code) => { exited = code ?? 1; });

@@ -89,6 +89,18 @@ export function buildCli(argv: string[]): Argv {
         .option('stderr', { type: 'boolean', describe: 'only stderr' })
         .example('$0 logs web -f', 'follow'),
     run(async () => (await import('./commands/logs.js')).logsCommand as Handler))
+    .command('sync [path]', 'GitOps: keep the store equal to a directory', (y) =>
+      y.positional('path', { type: 'string', describe: 'a directory of manifests (a Git checkout)' })
+        .option('watch', { type: 'boolean', describe: 'register with the agent, which follows the directory from now on' })
+        .option('prune', { type: 'boolean', describe: 'remove services this directory applied before and no longer names' })
+        .option('recursive', { alias: 'R', type: 'boolean', describe: 'descend into subdirectories' })
+        .option('list', { type: 'boolean', describe: 'show synced paths, their last applied hash/commit, drift and errors' })
+        .option('stop', { type: 'boolean', describe: 'end the watch of PATH (its services stay)' })
+        .option('output', outputOption(['text', 'json']))
+        .example('$0 sync /srv/deploy --watch --prune', 'follow a checkout')
+        .example('$0 sync ./manifests --prune', 'one pass, for CI or cron')
+        .example('$0 sync --list', ''),
+    run(async () => (await import('./commands/sync.js')).syncCommand as Handler))
     .command('events', "the agent's event stream", (y) =>
       y.option('watch', { alias: 'w', type: 'boolean', describe: 'follow new events' })
         .option('service', { type: 'string', describe: 'only this service' })

@@ -113,6 +113,8 @@ export interface ServiceRecord {
   desiredState: 'running' | 'stopped' | null;
   /** Bumped by `hxe restart`: a change asks for a rolling restart. */
   restartNonce: number;
+  /** Bumped by `hxe start`: a change starts instances that had completed or failed. */
+  startNonce: number;
 }
 
 export type LifecycleState =
@@ -173,4 +175,26 @@ export interface HxeEvent {
   message: string;
   state?: LifecycleState;
   generation?: number;
+}
+
+/** A directory the agent keeps the store equal to (GitOps), as registered by `hxe sync --watch`. */
+export interface SyncRecord {
+  /** Absolute path; also the source set of the services it applies. */
+  path: string;
+  prune: boolean;
+  recursive: boolean;
+  createdAt: string;
+  /** The last pass that applied (or found nothing to apply). */
+  lastApplied: {
+    at: string;
+    /** sha256 of the manifest files' names and contents. */
+    hash: string;
+    /** Git HEAD of the checkout holding the path, when it is one. */
+    commit: string | null;
+    services: number;
+  } | null;
+  /** The last pass that was refused, cleared by the next good one. */
+  lastError: { at: string; message: string } | null;
+  /** Service names the directory declared at its last successful parse. */
+  declared: string[];
 }

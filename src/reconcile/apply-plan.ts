@@ -93,6 +93,7 @@ function planCreate(service: DesiredService, options: ApplyOptions) {
     spec: service.spec,
     desiredState: null,
     restartNonce: 0,
+    startNonce: 0,
   };
   const change: ServiceChange = { name: service.name, kind: 'create', generation: 1, changes: [], restart: false };
   return { change, record };

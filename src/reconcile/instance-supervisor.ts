@@ -50,6 +50,7 @@ export class InstanceSupervisor {
   private spec: ServiceSpec;
   private generation: number;
   private restartNonce: number;
+  private startNonce: number;
   private waiting = '';
   private lastState = '';
   private lastStatusKey = '';
@@ -69,6 +70,7 @@ export class InstanceSupervisor {
     this.generation = adopted ? restored.observedGeneration : options.record.metadata.generation;
     // An adopted process of an older generation runs a spec the agent cannot know: restart it.
     this.restartNonce = adopted && this.generation !== options.record.metadata.generation ? -1 : options.record.restartNonce;
+    this.startNonce = options.record.startNonce;
     this.actor = createActor(this.machine(), {
       input: {
         instance: this.name,
@@ -101,7 +103,7 @@ export class InstanceSupervisor {
     const status = statusOf(this.actor.getSnapshot());
     return {
       name: this.name, service: this.service, index: this.index, state: status.state, ready: status.ready,
-      generation: this.generation, spec: this.spec, restartNonce: this.restartNonce,
+      generation: this.generation, spec: this.spec, restartNonce: this.restartNonce, startNonce: this.startNonce,
     };
   }
 
@@ -140,6 +142,7 @@ export class InstanceSupervisor {
     this.spec = record.spec;
     this.generation = record.metadata.generation;
     this.restartNonce = record.restartNonce;
+    this.startNonce = record.startNonce;
   }
 
   private machine() {

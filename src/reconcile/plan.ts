@@ -12,8 +12,9 @@ export interface ObservedInstance {
   /** The generation and spec the instance runs (or will run at its next start). */
   generation: number;
   spec: ServiceSpec;
-  /** The record's restartNonce last honoured. */
+  /** The record's restartNonce and startNonce last honoured. */
   restartNonce: number;
+  startNonce: number;
 }
 
 export type Action =
@@ -121,13 +122,21 @@ function planUpdates(record: ServiceRecord, kept: ObservedInstance[], plan: Serv
   else for (const instance of toRestart) plan.waiting[instance.name] = 'rolling restart: waiting for the other instances to be ready';
 }
 
-/** Pending instances start once every dependency is ready. */
+/**
+ * Pending and stopped instances start once every dependency is ready;
+ * completed and failed ones only on `hxe start` (a new start nonce).
+ */
 function planStarts(record: ServiceRecord, desiredNames: string[], world: World, plan: ServicePlan): void {
   const unready = record.spec.depends_on.filter((dependency) => !isServiceReady(dependency, world));
   for (const instance of desiredNames) {
     const observed = world.instances.get(instance);
-    const startable = !observed || observed.state === 'pending' || observed.state === 'stopped';
-    if (!startable) continue;
+    const startAsked = observed !== undefined && observed.startNonce !== record.startNonce;
+    const ended = observed?.state === 'completed' || observed?.state === 'failed';
+    const startable = !observed || observed.state === 'pending' || observed.state === 'stopped' || (ended && startAsked);
+    if (!startable) {
+      if (startAsked && !plan.actions.some((a) => a.instance === instance)) plan.actions.push({ type: 'update', instance });
+      continue;
+    }
     if (unready.length > 0) {
       plan.waiting[instance] = `waiting for ${unready.join(', ')}`;
       continue;

@@ -1,5 +1,5 @@
 import { HxeError } from '../core/errors.js';
-import type { InstanceStatus, ServiceRecord } from '../core/types.js';
+import type { InstanceStatus, ServiceRecord, SyncRecord } from '../core/types.js';
 
 /** The on-disk format version; bump it with a migration below. */
 export const STORE_FORMAT = 1;
@@ -9,6 +9,8 @@ export interface StoreDocument {
   revision: number;
   services: Record<string, ServiceRecord>;
   statuses: Record<string, InstanceStatus>;
+  /** Registered sync paths (GitOps), by path. */
+  syncs: Record<string, SyncRecord>;
 }
 
 /**
@@ -32,6 +34,7 @@ export function migrateDocument(data: unknown, file: string): StoreDocument {
     revision: Number(data.revision) || 0,
     services: isObject(data.services) ? (data.services as Record<string, ServiceRecord>) : {},
     statuses: isObject(data.statuses) ? (data.statuses as Record<string, InstanceStatus>) : {},
+    syncs: isObject(data.syncs) ? (data.syncs as Record<string, SyncRecord>) : {},
   };
 }
 

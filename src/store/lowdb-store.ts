@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Low } from 'lowdb';
 import { HxeError } from '../core/errors.js';
-import type { InstanceStatus, ServiceRecord } from '../core/types.js';
+import type { InstanceStatus, ServiceRecord, SyncRecord } from '../core/types.js';
 import { DurableJsonFile, findCorruptCopies } from './durable-json-file.js';
 import { migrateDocument, STORE_FORMAT, type StoreDocument } from './document.js';
 import type { Store, StoreBatch, StoreChange } from './store.js';
@@ -111,6 +111,18 @@ export class LowdbStore implements Store {
     }, STATUS_FLUSH_DELAY_MS);
   }
 
+  listSyncs(): SyncRecord[] {
+    return Object.values(this.db.data.syncs).sort((a, b) => a.path.localeCompare(b.path));
+  }
+
+  async setSync(path: string, record: SyncRecord | null): Promise<void> {
+    const syncs = { ...this.db.data.syncs };
+    if (record) syncs[path] = structuredClone(record);
+    else delete syncs[path];
+    this.db.data = { ...this.db.data, syncs };
+    await this.write();
+  }
+
   async flush(): Promise<void> {
     if (this.statusTimer) {
       clearTimeout(this.statusTimer);
@@ -129,5 +141,5 @@ export class LowdbStore implements Store {
 }
 
 function emptyDocument(): StoreDocument {
-  return { format: STORE_FORMAT, revision: 0, services: {}, statuses: {} };
+  return { format: STORE_FORMAT, revision: 0, services: {}, statuses: {}, syncs: {} };
 }

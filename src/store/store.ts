@@ -1,4 +1,4 @@
-import type { InstanceStatus, ServiceRecord } from '../core/types.js';
+import type { InstanceStatus, ServiceRecord, SyncRecord } from '../core/types.js';
 
 /** What changed in one commit to the store. */
 export interface StoreChange {
@@ -33,6 +33,9 @@ export interface Store {
   listStatuses(): Record<string, InstanceStatus>;
   /** Records an instance's status (null forgets it); writes are coalesced. */
   setStatus(instance: string, status: InstanceStatus | null): void;
+  listSyncs(): SyncRecord[];
+  /** Registers or updates a sync path (null removes it); written at once. */
+  setSync(path: string, record: SyncRecord | null): Promise<void>;
   /** Waits until every pending write is on disk. */
   flush(): Promise<void>;
 }

@@ -28,6 +28,7 @@ export function recordOf(name: string, overrides: Partial<ServiceSpec> = {}, ext
     spec: specOf(overrides),
     desiredState: null,
     restartNonce: 0,
+    startNonce: 0,
     ...rest,
   };
 }

@@ -19,7 +19,7 @@ function world() {
       const ready = state === 'healthy' || (state === 'running' && !record?.spec.health_check);
       instances.set(name, {
         name, service, index: Number(/-(\d+)$/.exec(name)?.[1] ?? 0), state, ready,
-        generation: record?.metadata.generation ?? 1, spec: record?.spec ?? recordOf(service).spec, restartNonce: 0, ...extra,
+        generation: record?.metadata.generation ?? 1, spec: record?.spec ?? recordOf(service).spec, restartNonce: 0, startNonce: 0, ...extra,
       });
       return builder;
     },
@@ -57,6 +57,13 @@ describe('planService', () => {
   it('does nothing for an instance that runs its generation', () => {
     const w = world().service('web').instance('web', 'running').build();
     expect(planService('web', w).actions).toEqual([]);
+  });
+
+  it('starts completed and failed instances again on `hxe start`, and leaves running ones alone', () => {
+    const w = world().service('a', {}, { startNonce: 1 }).service('b', {}, { startNonce: 1 })
+      .instance('a', 'failed').instance('b', 'running').build();
+    expect(types(planService('a', w))).toEqual(['start:a']);
+    expect(types(planService('b', w))).toEqual(['update:b']);
   });
 
   it('does not restart completed or failed instances by itself', () => {

@@ -1,0 +1,158 @@
+import { execFileSync } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { SyncStatus } from '../../src/agent/sync-status.js';
+import { createTestHome, type TestHome } from '../helpers/hxe.js';
+import { waitFor } from '../helpers/processes.js';
+
+let t: TestHome;
+let repo: string;
+beforeEach(async () => {
+  t = await createTestHome();
+  repo = path.join(t.dir, 'repo');
+  await fs.mkdir(repo);
+});
+afterEach(async () => { await t.cleanup(); });
+
+const svc = (name: string, command = 'sleep 1000') => `service "${name}" {\n  command = "${command}"\n}\n`;
+const names = async () => (await t.api.list()).map((v) => v.name).sort();
+const syncs = async () => JSON.parse((await t.run(['sync', '--list', '-o', 'json'])).stdout) as SyncStatus[];
+const syncedEvents = async () => (await t.api.events(undefined, 1000)).filter((e) => e.type === 'Synced').length;
+
+describe('GitOps sync', () => {
+  it('follows a directory: files added, edited and removed become applies, restarts and prunes', async () => {
+    await fs.writeFile(path.join(repo, 'a.hcl'), svc('alpha'));
+    const registered = await t.run(['sync', repo, '--watch', '--prune']);
+    expect(registered.code, registered.stderr).toBe(0);
+    expect(await names()).toEqual(['alpha']);
+
+    await fs.writeFile(path.join(repo, 'b.toml'), '[service.beta]\ncommand = "sleep 1001"\n');
+    await waitFor(async () => (await names()).includes('beta'), { what: 'beta applied', timeoutMs: 15_000 });
+
+    const before = await t.waitForInstance('alpha', (v) => v.status.state === 'running', 'running');
+    await fs.writeFile(path.join(repo, 'a.hcl'), svc('alpha', 'sleep 2000'));
+    await t.waitForInstance('alpha', (v) => v.spec.command === 'sleep 2000' && v.status.state === 'running' && v.status.pid !== before.status.pid, 'restarted with the edit');
+
+    await fs.rm(path.join(repo, 'b.toml'));
+    await waitFor(async () => !(await names()).includes('beta'), { what: 'beta pruned', timeoutMs: 15_000 });
+    // Editors' temp files and other files are not manifests.
+    await fs.writeFile(path.join(repo, '.a.hcl.swp'), 'garbage');
+    await fs.writeFile(path.join(repo, 'README.md'), '# not a manifest');
+    const [status] = await syncs();
+    expect(status).toMatchObject({ path: repo, prune: true, lastError: null });
+    expect(status.lastApplied?.services).toBe(1);
+  });
+
+  it('applies a burst of 20 file writes as one set', async () => {
+    await fs.writeFile(path.join(repo, 'seed.hcl'), svc('seed'));
+    await t.run(['sync', repo, '--watch']);
+    const before = await syncedEvents();
+    for (let i = 0; i < 20; i++) await fs.writeFile(path.join(repo, `s${i}.hcl`), svc(`s${i}`));
+    await waitFor(async () => (await names()).length === 21, { what: '21 services', timeoutMs: 20_000 });
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect((await syncedEvents()) - before).toBe(1);
+  });
+
+  it('refuses a broken edit as a whole, reports it everywhere, and applies the next good edit', async () => {
+    await fs.writeFile(path.join(repo, 'a.hcl'), svc('alpha'));
+    await t.run(['sync', repo, '--watch']);
+    const running = await t.waitForInstance('alpha', (v) => v.status.state === 'running', 'running');
+    await fs.writeFile(path.join(repo, 'a.hcl'), `${svc('alpha', 'sleep 3000')}service "beta" {\n  command = "x"\n  restart_policy = "sometimes"\n}\n`);
+    const [refused] = await waitFor(async () => {
+      const list = await syncs();
+      return list[0]?.lastError ? list : undefined;
+    }, { what: 'refused edit reported', timeoutMs: 15_000 });
+    expect(refused.lastError?.message).toMatch(/a\.hcl:\d+: service "beta": restart_policy: expected one of/);
+    expect((await t.run(['sync', '--list'])).stdout).toContain('restart_policy');
+    expect((await t.api.events(undefined, 500)).some((e) => e.type === 'SyncFailed' && /restart_policy/.test(e.message))).toBe(true);
+    expect(await fs.readFile(path.join(t.home, 'agent.log'), 'utf8')).toMatch(/sync refused/);
+    const still = (await t.api.list(['alpha']))[0];
+    expect(still.spec.command).toBe('sleep 1000');
+    expect(still.status.pid).toBe(running.status.pid);
+    expect(await names()).toEqual(['alpha']);
+
+    await fs.writeFile(path.join(repo, 'a.hcl'), svc('alpha', 'sleep 3000'));
+    await waitFor(async () => (await t.api.list(['alpha']))[0].spec.command === 'sleep 3000', { what: 'good edit applied', timeoutMs: 15_000 });
+    expect((await syncs())[0].lastError).toBeNull();
+  });
+
+  it('converges to each commit of a Git checkout, and shows the commit', async () => {
+    const git = (...args: string[]) => execFileSync('git', ['-C', repo, ...args], {
+      env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' },
+    }).toString().trim();
+    git('init', '-q', '-b', 'main');
+    await fs.writeFile(path.join(repo, 'services.hcl'), svc('one') + svc('two'));
+    git('add', '.');
+    git('commit', '-qm', 'first');
+    const first = git('rev-parse', 'HEAD');
+    await fs.writeFile(path.join(repo, 'services.hcl'), svc('one', 'sleep 1500') + svc('three'));
+    git('commit', '-qam', 'second');
+    const second = git('rev-parse', 'HEAD');
+
+    await t.run(['sync', repo, '--watch', '--prune']);
+    expect(await names()).toEqual(['one', 'three']);
+    expect((await syncs())[0].lastApplied?.commit).toBe(second);
+
+    git('checkout', '-q', first);
+    await waitFor(async () => (await names()).join() === 'one,two' && (await syncs())[0].lastApplied?.commit === first,
+      { what: 'first commit', timeoutMs: 15_000 });
+    expect((await t.api.list(['one']))[0].spec.command).toBe('sleep 1000');
+
+    git('checkout', '-q', 'main');
+    await waitFor(async () => (await names()).join() === 'one,three', { what: 'second commit', timeoutMs: 15_000 });
+    expect((await t.api.list(['one']))[0].spec.command).toBe('sleep 1500');
+  });
+
+  it('keeps the registration across an agent restart and catches up with changes made meanwhile', async () => {
+    await fs.writeFile(path.join(repo, 'a.hcl'), svc('alpha'));
+    await t.run(['sync', repo, '--watch', '--prune']);
+    expect((await t.run(['agent', 'stop', '--keep-services'])).code).toBe(0);
+    await fs.writeFile(path.join(repo, 'b.hcl'), svc('beta'));
+    await t.run(['agent', 'start']);
+    await waitFor(async () => (await names()).join() === 'alpha,beta', { what: 'caught up', timeoutMs: 15_000 });
+    await fs.writeFile(path.join(repo, 'c.hcl'), svc('gamma'));
+    await waitFor(async () => (await names()).includes('gamma'), { what: 'still watching', timeoutMs: 15_000 });
+    expect((await t.run(['sync', '--stop', repo])).code).toBe(0);
+    expect(await syncs()).toEqual([]);
+    expect(await names()).toEqual(['alpha', 'beta', 'gamma']);
+  });
+
+  it('refuses two synced paths that name the same service, on both', async () => {
+    const other = path.join(t.dir, 'other');
+    await fs.mkdir(other);
+    await fs.writeFile(path.join(repo, 'a.hcl'), svc('shared'));
+    await fs.writeFile(path.join(other, 'a.hcl'), svc('shared', 'sleep 9999'));
+    await t.run(['sync', repo, '--watch']);
+    const second = await t.run(['sync', other, '--watch']);
+    expect(second.code).toBe(1);
+    expect(second.stdout).toMatch(/shared also declared by synced path/);
+    const list = await syncs();
+    expect(list.map((s) => [s.path, Boolean(s.lastError)])).toEqual([[other, true], [repo, true]].sort());
+    expect((await t.api.list(['shared']))[0].spec.command).toBe('sleep 1000');
+  });
+
+  it('one pass without --watch, as in CI', async () => {
+    await fs.writeFile(path.join(repo, 'a.hcl'), svc('alpha') + svc('beta'));
+    expect((await t.run(['sync', repo])).code).toBe(0);
+    await fs.writeFile(path.join(repo, 'a.hcl'), svc('alpha'));
+    expect((await t.run(['sync', repo, '--prune'])).stdout).toContain('- beta');
+    expect(await names()).toEqual(['alpha']);
+    expect(await syncs()).toEqual([]);
+  });
+
+  it("restarts a service when its own watched files change", async () => {
+    const app = path.join(t.dir, 'app');
+    await fs.mkdir(app);
+    await fs.writeFile(path.join(app, 'main.js'), '1');
+    await t.run(['apply', '-f', await t.write('w.hcl',
+      `service "watched" {\n  command = "sleep 1000"\n  watch {\n    paths = ["${app}"]\n    ignore = ["*.log"]\n    debounce = "100ms"\n  }\n}\n`)]);
+    const first = await t.waitForInstance('watched', (v) => v.status.state === 'running', 'running');
+    await fs.writeFile(path.join(app, 'debug.log'), 'ignored');
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    expect((await t.api.list(['watched']))[0].status.pid).toBe(first.status.pid);
+    await fs.writeFile(path.join(app, 'main.js'), '2');
+    const restarted = await t.waitForInstance('watched', (v) => v.status.state === 'running' && v.status.pid !== first.status.pid, 'restarted on change');
+    expect(restarted.status.restarts).toBe(0);
+  });
+});
