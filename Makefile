@@ -11,7 +11,7 @@ $(NODE_MODULES): package.json package-lock.json
 	@touch $(NODE_MODULES)
 
 build: $(NODE_MODULES)
-	npx tsc -p tsconfig.json
+	node scripts/build.mjs
 
 typecheck: $(NODE_MODULES)
 	npx tsc -p tsconfig.check.json

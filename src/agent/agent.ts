@@ -34,6 +34,7 @@ export interface AgentDeps {
  */
 export class Agent {
   readonly startedAt = new Date().toISOString();
+  private serverUrl: string | null = null;
   /** Serialises store changes so that concurrent applies never interleave. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -43,9 +44,15 @@ export class Agent {
     return this.deps.events;
   }
 
+  /** Where the TCP API listens, when the configuration asks for one. */
+  setServerUrl(url: string): void {
+    this.serverUrl = url || null;
+  }
+
   status(): AgentStatus {
     const records = this.deps.store.list();
     return {
+      server: this.serverUrl,
       pid: process.pid,
       version: VERSION,
       home: this.deps.paths.home,

@@ -12,9 +12,15 @@ function argValue(name: string): string | undefined {
   return index >= 0 ? process.argv[index + 1] : undefined;
 }
 
-runAgent({ home: resolveHome(argValue('--home')), logLevel: argValue('--log-level') })
+function argValues(name: string): string[] {
+  return process.argv.flatMap((arg, index) => (arg === name && process.argv[index + 1] ? [process.argv[index + 1]] : []));
+}
+
+runAgent({ home: resolveHome(argValue('--home')), logLevel: argValue('--log-level'), configPaths: argValues('--config') })
   .then(() => process.exit(0))
   .catch((err: unknown) => {
     process.stderr.write(`hxe agent: ${errorMessage(err)}\n`);
-    process.exit(err instanceof HxeError && err.code === 'CONFLICT' ? 3 : 1);
+    // 3: another agent runs (the CLI then uses it); 2: invalid configuration.
+    const code = err instanceof HxeError && err.code === 'CONFLICT' ? 3 : err instanceof HxeError && err.code === 'INVALID_MANIFEST' ? 2 : 1;
+    process.exit(code);
   });

@@ -4,6 +4,8 @@ import { HxeError, ManifestError } from '../core/errors.js';
 import type { Agent } from '../agent/agent.js';
 import { registerLogRoutes } from './log-routes.js';
 import { registerRoutes } from './routes.js';
+import { createAuthHook } from './auth.js';
+import type { ServerConfig } from '../config/schema.js';
 import { registerSyncRoutes } from './sync-routes.js';
 import type { SyncManager } from '../sync/sync-manager.js';
 import type { ErrorBody } from './protocol.js';
@@ -20,22 +22,48 @@ const STATUS_BY_CODE: Record<string, number> = {
   STORE_IO: 503,
 };
 
-/** The agent's HTTP API (one app, served on the Unix socket and later on TCP). */
 export interface ApiServerOptions {
   logDir: string;
   syncs: SyncManager;
   onStopRequested: (keepServices: boolean) => void;
 }
 
+/** The agent's HTTP API on the Unix socket (0600: the file's permissions are the authentication). */
 export function createApiServer(agent: Agent, options: ApiServerOptions): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: MAX_BODY_BYTES, return503OnClosing: true });
+  registerApi(app, agent, options);
+  return app;
+}
+
+/**
+ * The same API on TCP, as the `server {}` block configures it: TLS, a bearer
+ * token or JWT on every endpoint but health, CORS and a rate limit.
+ */
+export async function createTcpApiServer(agent: Agent, options: ApiServerOptions, server: ServerConfig): Promise<FastifyInstance> {
+  const https = server.tls.enabled
+    ? { key: await fs.readFile(server.tls.key_file!), cert: await fs.readFile(server.tls.cert_file!) }
+    : null;
+  const app = Fastify({ logger: false, bodyLimit: MAX_BODY_BYTES, return503OnClosing: true, ...(https ? { https } : {}) }) as unknown as FastifyInstance;
+  if (server.cors.enabled) {
+    const { default: cors } = await import('@fastify/cors');
+    await app.register(cors, { origin: server.cors.allowed_origins, allowedHeaders: ['authorization', 'content-type'] });
+  }
+  if (server.rate_limit.enabled) {
+    const { default: rateLimit } = await import('@fastify/rate-limit');
+    await app.register(rateLimit, { max: server.rate_limit.requests, timeWindow: server.rate_limit.window });
+  }
+  app.addHook('onRequest', createAuthHook(server.auth));
+  registerApi(app, agent, options);
+  return app;
+}
+
+function registerApi(app: FastifyInstance, agent: Agent, options: ApiServerOptions): void {
   app.setErrorHandler((error, _request, reply) => sendError(reply, error));
   app.setNotFoundHandler((request, reply) =>
     sendError(reply, new HxeError('NOT_FOUND', `no route ${request.method} ${request.url}`)));
   registerRoutes(app, agent, options);
   registerLogRoutes(app, agent, options.logDir);
   registerSyncRoutes(app, agent, options.syncs);
-  return app;
 }
 
 /** Listens on a Unix socket readable and writable by the owner only. */
@@ -55,6 +83,12 @@ export async function listenOnSocket(app: FastifyInstance, socketPath: string): 
 function sendError(reply: FastifyReply, error: unknown): FastifyReply {
   const body: ErrorBody = { error: { code: 'INTERNAL', message: String(error) } };
   let status = 500;
+  if (isFastifyClientError(error) && error.statusCode === 429) {
+    return reply.status(429).send({ error: { code: 'RATE_LIMITED', message: error.message } });
+  }
+  if (isFastifyClientError(error) && error.statusCode === 429) {
+    return reply.status(429).send({ error: { code: 'RATE_LIMITED', message: error.message } });
+  }
   if (error instanceof HxeError) {
     status = STATUS_BY_CODE[error.code] ?? 500;
     body.error = { code: error.code, message: error.message };

@@ -1,11 +1,13 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, promises as fs } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HxeError } from '../core/errors.js';
 import type { HomePaths } from '../core/home.js';
 import { ApiClient } from '../api/client.js';
 
-const AGENT_ENTRY = fileURLToPath(new URL('../agent/main.js', import.meta.url));
+// dist/ is flat (entries and chunks side by side): the agent's bundle is a sibling of this code.
+const AGENT_ENTRY = fileURLToPath(new URL('./agent.js', import.meta.url));
 const START_TIMEOUT_MS = 15_000;
 
 /** True if an agent answers on the home's socket. */
@@ -30,10 +32,14 @@ export async function ensureAgent(paths: HomePaths, options: { logLevel?: string
 }
 
 /** Spawns the agent detached and waits until it serves its socket; an agent that fails to start is reported with its own words. */
-export async function startAgentProcess(paths: HomePaths, options: { logLevel?: string } = {}): Promise<number> {
+export async function startAgentProcess(paths: HomePaths, options: { logLevel?: string; configPaths?: string[] } = {}): Promise<number> {
   await fs.mkdir(paths.home, { recursive: true, mode: 0o700 });
   const out = openSync(paths.agentOut, 'w', 0o600);
-  const args = [AGENT_ENTRY, '--home', paths.home, ...(options.logLevel ? ['--log-level', options.logLevel] : [])];
+  const args = [
+    AGENT_ENTRY, '--home', paths.home,
+    ...(options.logLevel ? ['--log-level', options.logLevel] : []),
+    ...(options.configPaths ?? []).flatMap((file) => ['--config', path.resolve(file)]),
+  ];
   // cwd /: a daemon holds no directory busy, and paths it reports are absolute.
   const child = spawn(process.execPath, args, { detached: true, cwd: '/', stdio: ['ignore', out, out], env: process.env });
   closeSync(out);
@@ -48,7 +54,8 @@ export async function startAgentProcess(paths: HomePaths, options: { logLevel?: 
       // Exit 3: another agent won the race for this home; use that one.
       if (exited === 3 && (await waitForAnswer(client, deadline))) return 0;
       const said = (await fs.readFile(paths.agentOut, 'utf8').catch(() => '')).trim();
-      throw new HxeError('AGENT_UNAVAILABLE', said || `the agent exited with code ${exited} (see ${paths.agentLog})`);
+      // Exit 2: the agent's configuration is invalid, a usage error like an invalid manifest.
+      throw new HxeError(exited === 2 ? 'BAD_USAGE' : 'AGENT_UNAVAILABLE', said || `the agent exited with code ${exited} (see ${paths.agentLog})`);
     }
     await sleep(20);
   }

@@ -167,7 +167,7 @@ export const FIELDS_BY_BLOCK: Readonly<Record<string, readonly string[]>> = {
 export const BLOCK_FIELDS: readonly string[] = Object.keys(FIELDS_BY_BLOCK).filter((key) => key !== '');
 
 /** Top-level keys of a manifest file besides `service` / `services`: the agent's own settings, not read here. */
-export const AGENT_BLOCKS: readonly string[] = ['agent', 'server'];
+export const AGENT_BLOCKS: readonly string[] = ['agent', 'server', 'sync'];
 
 /** A TOML manifest file as editors see it (JSON Schema export); HCL files have the same fields. */
 export const manifestFileSchema = z

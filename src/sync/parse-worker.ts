@@ -5,6 +5,7 @@
  * MB behind in the agent's allocator after it exits).
  */
 import { ManifestError } from '../core/errors.js';
+import { loadAgentConfig } from '../config/load-config.js';
 import { loadManifests } from '../manifest/load.js';
 import { createFileParseCache } from '../manifest/parse-cache.js';
 import type { WorkerReply, WorkerRequest } from './manifest-worker.js';
@@ -12,9 +13,12 @@ import type { WorkerReply, WorkerRequest } from './manifest-worker.js';
 process.on('message', async (request: WorkerRequest) => {
   let reply: WorkerReply;
   try {
-    const cache = createFileParseCache(request.cacheDir);
-    const result = await loadManifests(request.paths, { recursive: request.recursive, cache });
-    reply = { id: request.id, ok: true, result };
+    if (request.kind === 'config') {
+      reply = { id: request.id, ok: true, config: await loadAgentConfig(request.paths) };
+    } else {
+      const cache = createFileParseCache(request.cacheDir);
+      reply = { id: request.id, ok: true, result: await loadManifests(request.paths, { recursive: request.recursive, cache }) };
+    }
   } catch (err) {
     reply = err instanceof ManifestError
       ? { id: request.id, ok: false, issues: err.issues }

@@ -5,13 +5,13 @@ import { createContext, type GlobalArgs } from '../context.js';
 import { agentAnswers, startAgentProcess } from '../ensure-agent.js';
 
 /** `hxe agent run|start|stop|status`. */
-export async function agentCommand(action: string, args: GlobalArgs & { 'keep-services'?: boolean; output?: string }): Promise<number> {
+export async function agentCommand(action: string, args: GlobalArgs & { 'keep-services'?: boolean; output?: string; config?: string[]; 'unit-dir'?: string; print?: boolean }): Promise<number> {
   const context = createContext(args);
   const client = new ApiClient({ socketPath: context.paths.socket });
   switch (action) {
     case 'run': {
       const { runAgent } = await import('../../agent/run.js');
-      await runAgent({ home: context.paths.home, logLevel: args['log-level'] });
+      await runAgent({ home: context.paths.home, logLevel: args['log-level'], configPaths: args.config });
       return 0;
     }
     case 'start': {
@@ -19,9 +19,13 @@ export async function agentCommand(action: string, args: GlobalArgs & { 'keep-se
         context.out(`agent already running (pid ${(await client.agentStatus()).pid})`);
         return 0;
       }
-      const pid = await startAgentProcess(context.paths, { logLevel: args['log-level'] });
+      const pid = await startAgentProcess(context.paths, { logLevel: args['log-level'], configPaths: args.config });
       context.out(`agent started (pid ${pid || (await client.agentStatus()).pid})`);
       return 0;
+    }
+    case 'install': {
+      const { installAgent } = await import('./agent-install.js');
+      return installAgent(context, { unitDir: args['unit-dir'], print: args.print });
     }
     case 'stop':
       return stopAgent(client, Boolean(args['keep-services']), context.out);
@@ -36,7 +40,7 @@ export async function agentCommand(action: string, args: GlobalArgs & { 'keep-se
       return 0;
     }
     default:
-      throw new HxeError('BAD_USAGE', `unknown agent action "${action}": expected run, start, stop or status`);
+      throw new HxeError('BAD_USAGE', `unknown agent action "${action}": expected run, start, stop, status or install`);
   }
 }
 

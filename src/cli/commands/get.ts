@@ -7,6 +7,6 @@ export async function getCommand(args: GlobalArgs & { names?: string[]; output?:
   const context = createContext(args);
   const client = await context.client();
   const views = await client.list(args.names ?? []);
-  context.out(renderInstances(views, args.output ?? 'table', createStyle(context.color)));
+  context.out(await renderInstances(views, args.output ?? 'table', createStyle(context.color)));
   return 0;
 }

@@ -1,4 +1,3 @@
-import YAML from 'yaml';
 import type { InstanceView, LifecycleState } from '../../core/types.js';
 import type { Style } from './style.js';
 import { formatAge, renderTable } from './table.js';
@@ -9,9 +8,10 @@ const GOOD: LifecycleState[] = ['running', 'healthy', 'completed'];
 const BAD: LifecycleState[] = ['unhealthy', 'crashloop', 'failed', 'backoff'];
 
 /** `hxe get` in each output format. JSON and YAML are for scripts and stable. */
-export function renderInstances(views: InstanceView[], format: OutputFormat, style: Style): string {
+export async function renderInstances(views: InstanceView[], format: OutputFormat, style: Style): Promise<string> {
   if (format === 'json') return JSON.stringify(views, null, 2);
-  if (format === 'yaml') return YAML.stringify(views);
+  // The YAML library is large: loaded only when asked for.
+  if (format === 'yaml') return (await import('yaml')).default.stringify(views);
   if (views.length === 0) return 'No services.';
   const wide = format === 'wide';
   const header = ['NAME', 'STATE', 'READY', 'RESTARTS', 'PID', 'AGE'];

@@ -1,0 +1,29 @@
+// Builds hxe into dist/: one bundle per entry (the CLI, the agent, the
+// manifest parser process), sharing chunks, so that the CLI starts fast and
+// the resident agent holds only the code it runs. Type checking is `tsc --noEmit`.
+import { build } from 'esbuild';
+import { rm } from 'node:fs/promises';
+
+await rm('dist', { recursive: true, force: true });
+await build({
+  entryPoints: {
+    cli: 'src/cli/main.ts',
+    agent: 'src/agent/main.ts',
+    'parse-worker': 'src/sync/parse-worker.ts',
+  },
+  outdir: 'dist',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  minify: true,
+  sourcemap: 'linked',
+  // Flat: entries find each other by name from any chunk (new URL('./agent.js', import.meta.url)).
+  chunkNames: '[name]-[hash]',
+  // A Go WebAssembly file sits beside its loader: keep the package as it is installed.
+  external: ['@cdktf/hcl2json'],
+  // Some dependencies are CommonJS and call require(): give bundled ESM one.
+  banner: { js: "import { createRequire as __hxeCreateRequire } from 'node:module'; const require = __hxeCreateRequire(import.meta.url);" },
+  logLevel: 'warning',
+});

@@ -1,0 +1,85 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { createApiServer, createTcpApiServer, listenOnSocket } from '../api/server.js';
+import type { AgentConfig } from '../config/load-config.js';
+import type { HomePaths } from '../core/home.js';
+import type { ManifestLoader } from '../sync/manifest-worker.js';
+import { ServiceWatchers } from '../sync/service-watchers.js';
+import { SyncManager } from '../sync/sync-manager.js';
+import { LowdbStore } from '../store/lowdb-store.js';
+import { Agent } from './agent.js';
+import { EventLog } from './event-log.js';
+import { createSupervisor } from './supervisor.js';
+
+export interface ComposedAgent {
+  agent: Agent;
+  /** Stops serving, watching and supervising; the services too unless `keepServices`. */
+  stop(keepServices: boolean): Promise<void>;
+  /** Resolves once the agent has stopped (by API request or signal). */
+  stopped: Promise<void>;
+}
+
+/**
+ * The composition root: store, reconcile loop, GitOps, API servers. Starts
+ * them in order and returns a handle that stops them in reverse.
+ */
+export async function composeAgent(paths: HomePaths, config: AgentConfig, logger: Logger, loader: ManifestLoader): Promise<ComposedAgent> {
+  const store = await LowdbStore.open(paths.store);
+  const events = new EventLog();
+  const supervisor = createSupervisor({ paths, store, events, logger });
+  const agent = new Agent({ paths, store, events, logger, supervisor });
+  const syncs = new SyncManager({ store, loader, apply: (request) => agent.apply(request), events, logger });
+  const watchers = new ServiceWatchers(store, (name, reason) => agent.restart([name], `file changed: ${reason}`), logger);
+  const servers: FastifyInstance[] = [];
+  let resolveStopped!: () => void;
+  const stopped = new Promise<void>((resolve) => { resolveStopped = resolve; });
+  let stopping: Promise<void> | null = null;
+  const stop = (keepServices: boolean) => {
+    stopping ??= (async () => {
+      logger.info({ action: 'shutdown', keepServices }, 'agent stopping');
+      await Promise.all(servers.map((server) => server.close()));
+      await syncs.close();
+      await watchers.close();
+      await loader.close();
+      await agent.shutdown({ keepServices });
+      logger.info({ action: 'shutdown' }, 'agent stopped');
+      resolveStopped();
+    })();
+    return stopping;
+  };
+  const apiOptions = { logDir: paths.logs, syncs, onStopRequested: (keep: boolean) => void stop(keep) };
+
+  await supervisor.start();
+  syncs.start();
+  await registerConfiguredSyncs(syncs, config, logger);
+  watchers.start();
+  const socketApi = createApiServer(agent, apiOptions);
+  await listenOnSocket(socketApi, paths.socket);
+  servers.push(socketApi);
+  if (config.server) {
+    const tcpApi = await createTcpApiServer(agent, apiOptions, config.server);
+    await tcpApi.listen({ host: config.server.host, port: config.server.port });
+    servers.push(tcpApi);
+    agent.setServerUrl(serverUrl(tcpApi, config.server.tls.enabled));
+  }
+  events.record({ service: '', type: 'AgentStarted', message: `agent started (pid ${process.pid})` });
+  logger.info({ action: 'start', home: paths.home, revision: store.revision, server: agent.status().server }, 'agent started');
+  return { agent, stop, stopped };
+}
+
+/** `sync {}` blocks of agent.hcl: registered (or updated) at start, so a host boots straight into GitOps. */
+async function registerConfiguredSyncs(syncs: SyncManager, config: AgentConfig, logger: Logger): Promise<void> {
+  for (const sync of config.syncs) {
+    const existing = syncs.list().find((record) => record.path === sync.path);
+    if (existing && existing.prune === sync.prune && existing.recursive === sync.recursive) continue;
+    logger.info({ action: 'sync', path: sync.path }, 'sync declared by the agent configuration');
+    await syncs.register(sync.path, { prune: sync.prune, recursive: sync.recursive });
+  }
+}
+
+function serverUrl(app: FastifyInstance, tls: boolean): string {
+  const address = app.server.address();
+  if (!address || typeof address === 'string') return '';
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `${tls ? 'https' : 'http'}://${host}:${address.port}`;
+}

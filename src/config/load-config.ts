@@ -1,0 +1,114 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import type { z } from 'zod';
+import { ManifestError, type ManifestIssue } from '../core/errors.js';
+import { collectFiles, type ManifestFile } from '../manifest/collect-files.js';
+import { indexLines, keyLine, type KeyLine } from '../manifest/line-index.js';
+import { parseDocument } from '../manifest/parse-document.js';
+import { isPlainObject } from '../manifest/parse-outcome.js';
+import { errorMap, toBodyIssues } from '../manifest/zod-issues.js';
+import { resolveEnvRefs } from './resolve-env.js';
+import { agentBlockSchema, serverBlockSchema, syncBlockSchema, type AgentBlock, type ServerConfig, type SyncBlock } from './schema.js';
+
+/** The agent's whole configuration, decoded. */
+export interface AgentConfig {
+  /** `alerts` stays raw until the alerts module decodes it. */
+  agent: AgentBlock;
+  /** null: no TCP API (the Unix socket only). */
+  server: ServerConfig | null;
+  syncs: SyncBlock[];
+  /** The files read, absolute. */
+  files: string[];
+}
+
+/** Blocks that hcl2json wraps in one-element arrays. */
+const NESTED_BLOCKS = new Set(['metrics', 'nats', 'tls', 'auth', 'cors', 'rate_limit']);
+const TOP_LEVEL = new Set(['agent', 'server', 'sync', 'service', 'services']);
+
+interface Found {
+  file: ManifestFile;
+  index: KeyLine[];
+  body: unknown;
+}
+
+/**
+ * Reads `agent {}`, `server {}` and `sync {}` blocks from files and
+ * directories (service blocks beside them are left to the manifest loader).
+ * `env:VAR` values are resolved from `env`. Throws ManifestError with every
+ * issue (file, line, field) at once.
+ */
+export async function loadAgentConfig(paths: string[], env: NodeJS.ProcessEnv = process.env): Promise<AgentConfig> {
+  const collected = await collectFiles(paths, false);
+  const issues: ManifestIssue[] = [...collected.issues];
+  const blocks: Record<'agent' | 'server' | 'sync', Found[]> = { agent: [], server: [], sync: [] };
+  for (const file of collected.files) await readBlocks(file, env, blocks, issues);
+  const agent = decodeSingle(blocks.agent, 'agent', agentBlockSchema, issues);
+  const server = blocks.server.length > 0 ? decodeSingle(blocks.server, 'server', serverBlockSchema, issues) : null;
+  const syncs = blocks.sync.map((found) => decode(found, 'sync', syncBlockSchema, issues)).filter((s): s is SyncBlock => s !== null)
+    .map((sync, i) => ({ ...sync, path: resolve(dirname(blocks.sync[i].file.absolute), sync.path) }));
+  if (issues.length > 0 || !agent) throw new ManifestError(issues);
+  return { agent, server, syncs, files: collected.files.map((f) => f.absolute) };
+}
+
+async function readBlocks(file: ManifestFile, env: NodeJS.ProcessEnv, blocks: Record<'agent' | 'server' | 'sync', Found[]>, issues: ManifestIssue[]) {
+  const text = await readFile(file.absolute, 'utf8').catch((err: Error) => {
+    issues.push({ file: file.display, line: null, service: null, path: '', message: err.message });
+    return null;
+  });
+  if (text === null) return;
+  const outcome = await parseDocument(file.format, text, file.display);
+  if (!outcome.ok) {
+    for (const issue of outcome.issues) issues.push({ file: file.display, line: issue.line, service: null, path: '', message: issue.message });
+    return;
+  }
+  const index = indexLines(text, file.format);
+  for (const [key, value] of Object.entries(outcome.document)) {
+    if (!TOP_LEVEL.has(key)) {
+      issues.push({ file: file.display, line: keyLine(index, [key], 1), service: null, path: key, message: 'unknown block, expected agent, server or sync' });
+      continue;
+    }
+    if (key !== 'agent' && key !== 'server' && key !== 'sync') continue;
+    for (const raw of Array.isArray(value) ? value : [value]) {
+      const missing: { path: string[]; name: string }[] = [];
+      const body = resolveEnvRefs(raw, env, missing, [key]);
+      for (const m of missing) issues.push(issueAt({ file, index, body: null }, m.path, `environment variable ${m.name} is not set`));
+      blocks[key].push({ file, index, body: unwrapBlocks(body) });
+    }
+  }
+}
+
+function decodeSingle<S extends z.ZodType>(found: Found[], name: string, schema: S, issues: ManifestIssue[]): z.output<S> | null {
+  if (found.length > 1) {
+    const where = found.map((f) => f.file.display).join(', ');
+    issues.push({ ...issueAt(found[1], [name], `${name} block given ${found.length} times (${where}), expected one`) });
+    return null;
+  }
+  if (found.length === 0) {
+    const result = schema.safeParse(undefined, { error: errorMap });
+    return result.success ? result.data : null;
+  }
+  return decode(found[0], name, schema, issues);
+}
+
+function decode<S extends z.ZodType>(found: Found, name: string, schema: S, issues: ManifestIssue[]): z.output<S> | null {
+  const result = schema.safeParse(found.body, { error: errorMap });
+  if (result.success) return result.data;
+  for (const issue of toBodyIssues(result.error.issues)) issues.push(issueAt(found, [name, ...issue.path.map(String)], issue.message));
+  return null;
+}
+
+function issueAt(found: Found | undefined, path: string[], message: string): ManifestIssue {
+  const line = found ? keyLine(found.index, path, 1) : null;
+  return { file: found?.file.display ?? '(config)', line, service: null, path: path.join('.'), message };
+}
+
+/** hcl2json gives `metrics { }` as `[{...}]`; TOML as `{...}`: one shape for the schema. */
+function unwrapBlocks(body: unknown): unknown {
+  if (!isPlainObject(body)) return body;
+  const result: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(body)) {
+    const single = NESTED_BLOCKS.has(key) && Array.isArray(value) && value.length === 1 && isPlainObject(value[0]);
+    result[key] = single ? unwrapBlocks((value as unknown[])[0]) : value;
+  }
+  return result;
+}
