@@ -11,10 +11,13 @@ import type { Store } from '../store/store.js';
 import { belongsTo, EventLog } from './event-log.js';
 import { instanceViews } from './views.js';
 import { VERSION } from '../core/version.js';
+import type { InstanceSample } from '../metrics/sample.js';
 
 /** What the agent's reconcile loop offers to the API. */
 export interface Supervisor {
   start(): Promise<void>;
+  /** Restarts one instance now, for a reason the agent itself found (a memory limit); false if unknown. */
+  restartInstance(instance: string, reason: string): boolean;
   /** Stops the loop; stops every service unless `keepServices`. */
   shutdown(options: { keepServices: boolean }): Promise<void>;
 }
@@ -35,6 +38,7 @@ export interface AgentDeps {
 export class Agent {
   readonly startedAt = new Date().toISOString();
   private serverUrl: string | null = null;
+  private metrics: { latest(instance: string): InstanceSample | undefined } | null = null;
   /** Serialises store changes so that concurrent applies never interleave. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -42,6 +46,11 @@ export class Agent {
 
   get events(): EventLog {
     return this.deps.events;
+  }
+
+  /** The sampler whose last sample `list` shows with each instance. */
+  useMetrics(metrics: { latest(instance: string): InstanceSample | undefined }): void {
+    this.metrics = metrics;
   }
 
   /** Where the TCP API listens, when the configuration asks for one. */
@@ -65,7 +74,7 @@ export class Agent {
 
   list(names: string[] = []): InstanceView[] {
     const records = names.length > 0 ? this.select(names) : this.deps.store.list();
-    return instanceViews(records, this.deps.store.listStatuses());
+    return instanceViews(records, this.deps.store.listStatuses(), (instance) => this.metrics?.latest(instance));
   }
 
   describe(name: string): DescribeResponse {

@@ -9,6 +9,8 @@ import { SyncManager } from '../sync/sync-manager.js';
 import { LowdbStore } from '../store/lowdb-store.js';
 import { Agent } from './agent.js';
 import { EventLog } from './event-log.js';
+import { AgentMetrics } from './metrics.js';
+import { PrometheusExporter } from './prometheus.js';
 import { createSupervisor } from './supervisor.js';
 
 export interface ComposedAgent {
@@ -30,6 +32,9 @@ export async function composeAgent(paths: HomePaths, config: AgentConfig, logger
   const agent = new Agent({ paths, store, events, logger, supervisor });
   const syncs = new SyncManager({ store, loader, apply: (request) => agent.apply(request), events, logger });
   const watchers = new ServiceWatchers(store, (name, reason) => agent.restart([name], `file changed: ${reason}`), logger);
+  const metrics = new AgentMetrics(config.agent.metrics, { store, supervisor, events, logger });
+  agent.useMetrics(metrics);
+  const prometheus = new PrometheusExporter(() => agent.list(), metrics);
   const servers: FastifyInstance[] = [];
   let resolveStopped!: () => void;
   const stopped = new Promise<void>((resolve) => { resolveStopped = resolve; });
@@ -38,6 +43,7 @@ export async function composeAgent(paths: HomePaths, config: AgentConfig, logger
     stopping ??= (async () => {
       logger.info({ action: 'shutdown', keepServices }, 'agent stopping');
       await Promise.all(servers.map((server) => server.close()));
+      metrics.stop();
       await syncs.close();
       await watchers.close();
       await loader.close();
@@ -47,12 +53,16 @@ export async function composeAgent(paths: HomePaths, config: AgentConfig, logger
     })();
     return stopping;
   };
-  const apiOptions = { logDir: paths.logs, syncs, onStopRequested: (keep: boolean) => void stop(keep) };
+  const apiOptions = {
+    logDir: paths.logs, syncs, metrics, prometheus, prometheusPath: config.agent.metrics.prometheus_endpoint,
+    onStopRequested: (keep: boolean) => void stop(keep),
+  };
 
   await supervisor.start();
   syncs.start();
   await registerConfiguredSyncs(syncs, config, logger);
   watchers.start();
+  metrics.start();
   const socketApi = createApiServer(agent, apiOptions);
   await listenOnSocket(socketApi, paths.socket);
   servers.push(socketApi);

@@ -1,6 +1,7 @@
 import { instancesOf } from '../core/instances.js';
 import { redactSpec } from '../core/redact.js';
 import type { InstanceStatus, InstanceView, ServiceRecord } from '../core/types.js';
+import type { InstanceSample } from '../metrics/sample.js';
 
 /** The status of an instance the agent has not acted on yet. */
 export function pendingStatus(message = ''): InstanceStatus {
@@ -11,7 +12,11 @@ export function pendingStatus(message = ''): InstanceStatus {
 }
 
 /** One row per instance, secrets redacted: what `get`, `describe` and the API show. */
-export function instanceViews(records: readonly ServiceRecord[], statuses: Record<string, InstanceStatus>): InstanceView[] {
+export function instanceViews(
+  records: readonly ServiceRecord[],
+  statuses: Record<string, InstanceStatus>,
+  latest: (instance: string) => InstanceSample | undefined = () => undefined,
+): InstanceView[] {
   const views: InstanceView[] = [];
   for (const record of records) {
     const spec = redactSpec(record.spec);
@@ -19,7 +24,12 @@ export function instanceViews(records: readonly ServiceRecord[], statuses: Recor
     if (names.length === 0) {
       views.push(view(record, spec, record.metadata.name, 0, { ...pendingStatus('scaled to 0 instances'), state: 'stopped' }));
     }
-    names.forEach((name, index) => views.push(view(record, spec, name, index, statuses[name] ?? pendingStatus())));
+    names.forEach((name, index) => {
+      const status = statuses[name] ?? pendingStatus();
+      const sample = status.pid ? latest(name) : undefined;
+      const metrics = sample && sample.pid === status.pid ? { cpuPercent: sample.cpuPercent, memoryBytes: sample.memoryBytes, at: sample.at } : null;
+      views.push(view(record, spec, name, index, { ...status, metrics }));
+    });
   }
   return views;
 }

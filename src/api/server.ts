@@ -7,6 +7,7 @@ import { registerRoutes } from './routes.js';
 import { createAuthHook } from './auth.js';
 import type { ServerConfig } from '../config/schema.js';
 import { registerSyncRoutes } from './sync-routes.js';
+import { registerMetricsRoutes, type MetricsRouteOptions } from './metrics-routes.js';
 import type { SyncManager } from '../sync/sync-manager.js';
 import type { ErrorBody } from './protocol.js';
 
@@ -22,7 +23,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   STORE_IO: 503,
 };
 
-export interface ApiServerOptions {
+export interface ApiServerOptions extends MetricsRouteOptions {
   logDir: string;
   syncs: SyncManager;
   onStopRequested: (keepServices: boolean) => void;
@@ -64,6 +65,7 @@ function registerApi(app: FastifyInstance, agent: Agent, options: ApiServerOptio
   registerRoutes(app, agent, options);
   registerLogRoutes(app, agent, options.logDir);
   registerSyncRoutes(app, agent, options.syncs);
+  registerMetricsRoutes(app, agent, options);
 }
 
 /** Listens on a Unix socket readable and writable by the owner only. */

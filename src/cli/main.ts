@@ -101,6 +101,12 @@ export function buildCli(argv: string[]): Argv {
         .example('$0 sync ./manifests --prune', 'one pass, for CI or cron')
         .example('$0 sync --list', ''),
     run(async () => (await import('./commands/sync.js')).syncCommand as Handler))
+    .command('top', 'CPU and memory of every instance, live', (y) =>
+      y.option('sort', { choices: ['cpu', 'memory', 'name'], default: 'cpu', describe: 'order of the rows' })
+        .option('interval', { type: 'number', default: 2, describe: 'seconds between refreshes' })
+        .option('once', { type: 'boolean', describe: 'print one frame and exit' })
+        .example('$0 top --sort memory', ''),
+    run(async () => (await import('./commands/top.js')).topCommand as Handler))
     .command('events', "the agent's event stream", (y) =>
       y.option('watch', { alias: 'w', type: 'boolean', describe: 'follow new events' })
         .option('service', { type: 'string', describe: 'only this service' })

@@ -157,6 +157,8 @@ export interface InstanceStatus {
   message: string;
   lastProbe: ProbeResult | null;
   updatedAt: string;
+  /** The last metrics sample (views only; never stored): CPU % of one core and memory of the process group. */
+  metrics?: { cpuPercent: number; memoryBytes: number; at: number } | null;
 }
 
 /** One row of `hxe get`: a service instance with its spec and status. */

@@ -56,6 +56,15 @@ export class Controller implements Supervisor {
     await this.deps.store.flush();
   }
 
+  restartInstance(name: string, reason: string): boolean {
+    const instance = this.instances.get(name);
+    const record = instance && this.deps.store.get(instance.service);
+    if (!instance || !record) return false;
+    this.deps.events.record({ service: name, type: 'RestartRequested', message: reason });
+    instance.restart(record);
+    return true;
+  }
+
   /** One pass for one service: plan against fresh state, then act. */
   private reconcile(name: string): void {
     const plan = planService(name, this.world());

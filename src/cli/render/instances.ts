@@ -15,7 +15,7 @@ export async function renderInstances(views: InstanceView[], format: OutputForma
   if (views.length === 0) return 'No services.';
   const wide = format === 'wide';
   const header = ['NAME', 'STATE', 'READY', 'RESTARTS', 'PID', 'AGE'];
-  if (wide) header.push('GEN', 'SOURCE', 'MESSAGE');
+  if (wide) header.push('GEN', 'CPU', 'MEMORY', 'SOURCE', 'MESSAGE');
   const rows = views.map((view) => {
     const { status } = view;
     const row = [
@@ -30,7 +30,10 @@ export async function renderInstances(views: InstanceView[], format: OutputForma
       const generation = status.observedGeneration === view.metadata.generation
         ? String(view.metadata.generation)
         : `${status.observedGeneration}/${view.metadata.generation}`;
-      row.push(generation, view.metadata.file ?? view.metadata.source, status.message || '-');
+      const metrics = status.metrics;
+      const message = status.message && status.message !== status.state ? status.message : '-';
+      row.push(generation, metrics ? formatCpu(metrics.cpuPercent) : '-', metrics ? formatBytes(metrics.memoryBytes) : '-',
+        view.metadata.file ?? view.metadata.source, message);
     }
     return row;
   });
@@ -41,4 +44,21 @@ export function colourState(state: LifecycleState, style: Style): string {
   if (GOOD.includes(state)) return style.green(state);
   if (BAD.includes(state)) return style.red(state);
   return style.yellow(state);
+}
+
+/** `0.3%`, `12%`, `150%` (of one core). */
+export function formatCpu(percent: number): string {
+  return `${percent < 10 ? percent.toFixed(1) : Math.round(percent)}%`;
+}
+
+/** `512Ki`, `12.5Mi`, `1.2Gi`. */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'Ki', 'Mi', 'Gi', 'Ti'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value < 10 && unit > 0 ? value.toFixed(1) : Math.round(value)}${units[unit]}`;
 }

@@ -1,0 +1,97 @@
+import type { Logger } from 'pino';
+import type { MetricsConfig } from '../config/schema.js';
+import { instancesOf } from '../core/instances.js';
+import type { Store } from '../store/store.js';
+import { createMemoryWatchdog } from '../metrics/memory-watchdog.js';
+import type { InstanceSample } from '../metrics/sample.js';
+import { createMetricsSampler, type MetricsSampler } from '../metrics/sampler.js';
+import type { EventLog } from './event-log.js';
+import type { Supervisor } from './agent.js';
+
+const LIVE_STATES = new Set(['starting', 'running', 'healthy', 'unhealthy', 'stopping']);
+
+export interface SamplesSnapshot {
+  interval: number;
+  instances: Record<string, { latest: InstanceSample | null; history: InstanceSample[] }>;
+}
+
+/**
+ * The agent's metrics: samples every instance's process group at the
+ * configured interval (one /proc scan, one batched pidusage call), keeps a
+ * short history, feeds subscribers (the event stream, alerts) and restarts
+ * an instance whose memory stays over its `memory_limit` (PM2's
+ * max_memory_restart).
+ */
+export class AgentMetrics {
+  private readonly sampler: MetricsSampler | null;
+  private readonly subscribers = new Set<(samples: InstanceSample[]) => void>();
+  private readonly limits = new Map<string, number | null>();
+
+  constructor(
+    private readonly config: MetricsConfig,
+    private readonly deps: { store: Store; supervisor: Supervisor; events: EventLog; logger: Logger },
+  ) {
+    const watchdog = createMemoryWatchdog((instance) => this.limits.get(instance) ?? null);
+    this.sampler = config.enabled
+      ? createMetricsSampler({
+        intervalMs: config.interval,
+        retention: Math.max(1, Math.ceil(config.retention / config.interval)),
+        targets: () => this.targets(),
+        onSample: (samples) => {
+          for (const over of watchdog.check(samples)) this.restartOverLimit(over.instance, over.memoryBytes, over.limit);
+          for (const subscriber of this.subscribers) subscriber(samples);
+        },
+        onError: (err) => deps.logger.warn({ action: 'metrics', err: String(err) }, 'metrics tick failed'),
+      })
+      : null;
+  }
+
+  start(): void {
+    this.sampler?.start();
+  }
+
+  stop(): void {
+    this.sampler?.stop();
+  }
+
+  latest(instance: string): InstanceSample | undefined {
+    return this.sampler?.latest(instance);
+  }
+
+  snapshot(): SamplesSnapshot {
+    const instances: SamplesSnapshot['instances'] = {};
+    for (const name of Object.keys(this.deps.store.listStatuses())) {
+      instances[name] = { latest: this.sampler?.latest(name) ?? null, history: this.sampler?.history(name) ?? [] };
+    }
+    return { interval: this.config.interval, instances };
+  }
+
+  subscribe(subscriber: (samples: InstanceSample[]) => void): () => void {
+    this.subscribers.add(subscriber);
+    return () => this.subscribers.delete(subscriber);
+  }
+
+  /** Live instances with a pid, and each one's memory limit (refreshed every tick: specs change). */
+  private targets() {
+    this.limits.clear();
+    for (const record of this.deps.store.list()) {
+      for (const name of instancesOf(record)) this.limits.set(name, record.spec.resources.memory_limit);
+    }
+    const statuses = this.deps.store.listStatuses();
+    for (const name of Object.keys(statuses)) if (!this.limits.has(name)) this.sampler?.forget(name);
+    return Object.entries(statuses)
+      .filter(([, status]) => status.pid !== null && LIVE_STATES.has(status.state))
+      .map(([instance, status]) => ({ instance, pid: status.pid! }));
+  }
+
+  private restartOverLimit(instance: string, memoryBytes: number, limit: number): void {
+    const reason = `memory ${mib(memoryBytes)} over its limit of ${mib(limit)}: restarting`;
+    this.deps.events.record({ service: instance, type: 'MemoryLimitExceeded', message: reason });
+    this.deps.logger.warn({ service: instance, action: 'restart', memoryBytes, limit }, reason);
+    this.deps.supervisor.restartInstance(instance, reason);
+  }
+}
+
+function mib(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)}Mi`;
+}

@@ -1,0 +1,69 @@
+import type { Registry } from 'prom-client';
+import type { InstanceView } from '../core/types.js';
+import type { AgentMetrics } from './metrics.js';
+
+const LIVE = new Set(['starting', 'running', 'healthy', 'unhealthy', 'stopping']);
+
+/**
+ * The Prometheus exposition of the agent: per-instance series with the
+ * conventional names, and the agent's own process metrics. prom-client is
+ * loaded at the first scrape, so an agent nobody scrapes does not carry it.
+ */
+export class PrometheusExporter {
+  private registry: Promise<Registry> | null = null;
+
+  constructor(private readonly views: () => InstanceView[], private readonly metrics: AgentMetrics) {}
+
+  async scrape(): Promise<{ contentType: string; body: string }> {
+    this.registry ??= this.createRegistry();
+    const registry = await this.registry;
+    return { contentType: registry.contentType, body: await registry.metrics() };
+  }
+
+  private async createRegistry(): Promise<Registry> {
+    const loaded = await import('prom-client');
+    // CommonJS through a bundle: the module object may sit on `default`.
+    const client = (loaded as { default?: typeof loaded }).default ?? loaded;
+    const registry = new client.Registry();
+    client.collectDefaultMetrics({ register: registry, prefix: 'hxe_agent_' });
+    const labelNames = ['service', 'instance'] as const;
+    const series = (view: InstanceView) => ({ service: view.metadata.service, instance: view.name });
+    const each = (fill: (view: InstanceView, labels: { service: string; instance: string }) => void) => {
+      for (const view of this.views()) fill(view, series(view));
+    };
+    // Counters are set to the agent's running totals at each scrape (reset, then inc by the total).
+    new client.Counter({
+      name: 'hxe_service_cpu_seconds_total', help: 'CPU time (user + system) of the instance\'s process group.', labelNames, registers: [registry],
+      collect() { this.reset(); each((view, labels) => { const s = metricsOf(view); if (s) this.inc(labels, s.cpuSeconds); }); },
+    });
+    new client.Counter({
+      name: 'hxe_service_restarts_total', help: 'Automatic restarts of the instance.', labelNames, registers: [registry],
+      collect() { this.reset(); each((view, labels) => this.inc(labels, view.status.restarts)); },
+    });
+    new client.Gauge({
+      name: 'hxe_service_memory_bytes', help: 'Resident memory of the instance\'s whole process group.', labelNames, registers: [registry],
+      collect() { this.reset(); each((view, labels) => { const s = metricsOf(view); if (s) this.set(labels, s.memoryBytes); }); },
+    });
+    new client.Gauge({
+      name: 'hxe_service_up', help: '1 when the instance has a live process.', labelNames, registers: [registry],
+      collect() { this.reset(); each((view, labels) => this.set(labels, view.status.pid && LIVE.has(view.status.state) ? 1 : 0)); },
+    });
+    new client.Gauge({
+      name: 'hxe_service_ready', help: '1 when the instance is ready (running without a health check, or healthy).', labelNames, registers: [registry],
+      collect() { this.reset(); each((view, labels) => this.set(labels, view.status.ready ? 1 : 0)); },
+    });
+    new client.Gauge({
+      name: 'hxe_service_state', help: 'The instance\'s lifecycle state (1 for the current one).', labelNames: [...labelNames, 'state'], registers: [registry],
+      collect() { this.reset(); each((view, labels) => this.set({ ...labels, state: view.status.state }, 1)); },
+    });
+    new client.Gauge({
+      name: 'hxe_service_probe_latency_seconds', help: 'Duration of the last health probe.', labelNames, registers: [registry],
+      collect() { this.reset(); each((view, labels) => { if (view.status.lastProbe) this.set(labels, view.status.lastProbe.latencyMs / 1000); }); },
+    });
+    const metrics = this.metrics;
+    function metricsOf(view: InstanceView) {
+      return metrics.latest(view.name);
+    }
+    return registry;
+  }
+}

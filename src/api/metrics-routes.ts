@@ -1,0 +1,45 @@
+import type { FastifyInstance } from 'fastify';
+import type { Agent } from '../agent/agent.js';
+import type { AgentMetrics } from '../agent/metrics.js';
+import type { PrometheusExporter } from '../agent/prometheus.js';
+import type { HxeEvent } from '../core/types.js';
+import type { InstanceSample } from '../metrics/sample.js';
+
+const KEEPALIVE_MS = 15_000;
+
+export interface MetricsRouteOptions {
+  metrics: AgentMetrics;
+  prometheus: PrometheusExporter;
+  /** Path of the Prometheus endpoint; '' for none. */
+  prometheusPath: string;
+}
+
+/**
+ * GET /v1/metrics/samples (latest and recent history per instance), the
+ * Prometheus endpoint, and GET /v1/stream: Server-Sent Events of the agent's
+ * events and, with `samples=1`, of each metrics tick.
+ */
+export function registerMetricsRoutes(app: FastifyInstance, agent: Agent, options: MetricsRouteOptions): void {
+  app.get('/v1/metrics/samples', async () => options.metrics.snapshot());
+  if (options.prometheusPath) {
+    app.get(options.prometheusPath, async (_request, reply) => {
+      const { contentType, body } = await options.prometheus.scrape();
+      return reply.type(contentType).send(body);
+    });
+  }
+  app.get<{ Querystring: { samples?: string } }>('/v1/stream', (request, reply) => {
+    reply.hijack();
+    const raw = reply.raw;
+    raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    const sendEvent = (event: HxeEvent) => raw.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+    const sendSamples = (samples: InstanceSample[]) => raw.write(`event: samples\ndata: ${JSON.stringify(samples)}\n\n`);
+    const unsubscribers = [agent.events.subscribe(sendEvent)];
+    if (request.query.samples === '1') unsubscribers.push(options.metrics.subscribe(sendSamples));
+    const keepalive = setInterval(() => raw.write(': keepalive\n\n'), KEEPALIVE_MS);
+    keepalive.unref();
+    raw.on('close', () => {
+      unsubscribers.forEach((unsubscribe) => unsubscribe());
+      clearInterval(keepalive);
+    });
+  });
+}

@@ -1,0 +1,79 @@
+import http from 'node:http';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTestHome, type TestHome } from '../helpers/hxe.js';
+import { fixtureCommand, waitFor } from '../helpers/processes.js';
+
+let t: TestHome;
+beforeEach(async () => {
+  t = await createTestHome();
+  const config = await t.write('config/agent.hcl', 'agent {\n  metrics {\n    interval = "300ms"\n    retention = "1m"\n  }\n}\n');
+  expect((await t.run(['agent', 'start', '--config', path.dirname(config)])).code).toBe(0);
+});
+afterEach(async () => { await t.cleanup(); });
+
+/** GET over the agent's socket, as text. */
+function socketGet(urlPath: string): Promise<{ status: number; body: string; type: string }> {
+  return new Promise((resolve, reject) => {
+    http.get({ socketPath: path.join(t.home, 'agent.sock'), path: urlPath }, (res) => {
+      let body = '';
+      res.on('data', (chunk) => { body += chunk; });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, type: String(res.headers['content-type']) }));
+    }).on('error', reject);
+  });
+}
+
+describe('metrics', () => {
+  it('samples CPU and memory per instance: get -o wide, top, the samples API and Prometheus', async () => {
+    await t.run(['apply', '-f', await t.write('s.hcl', `service "busy" {\n  command = ${JSON.stringify(fixtureCommand('grow-memory.mjs', '30'))}\n}\n`)]);
+    const view = await t.waitForInstance('busy', (v) => (v.status.metrics?.memoryBytes ?? 0) > 30 * 1024 * 1024, 'sampled above 30 MiB');
+    expect(view.status.metrics?.cpuPercent).toBeGreaterThanOrEqual(0);
+
+    const wide = await t.run(['get', '-o', 'wide']);
+    expect(wide.stdout).toMatch(/^NAME\s+STATE\s+READY\s+RESTARTS\s+PID\s+AGE\s+GEN\s+CPU\s+MEMORY/m);
+    expect(wide.stdout).toMatch(/^busy\s+running\s+true\s+0\s+\d+\s+\S+\s+1\s+[\d.]+%\s+\d+(\.\d)?Mi/m);
+    const top = await t.run(['top', '--once', '--sort', 'memory']);
+    expect(top.stdout).toMatch(/hxe top — 1 instances/);
+    expect(top.stdout).toMatch(/^busy\s+running\s+\d+\s+[\d.]+%\s+\d+(\.\d)?Mi\s+0$/m);
+
+    const samples = JSON.parse((await socketGet('/v1/metrics/samples')).body);
+    expect(samples.interval).toBe(300);
+    await waitFor(async () => JSON.parse((await socketGet('/v1/metrics/samples')).body).instances.busy.history.length >= 3, { what: 'history' });
+
+    const scraped = await socketGet('/metrics');
+    expect(scraped.type).toMatch(/^text\/plain/);
+    for (const name of ['hxe_service_cpu_seconds_total', 'hxe_service_memory_bytes', 'hxe_service_restarts_total', 'hxe_service_up', 'hxe_service_ready']) {
+      expect(scraped.body).toMatch(new RegExp(`^${name}\\{service="busy",instance="busy"\\} [\\d.e+]+$`, 'm'));
+    }
+    expect(scraped.body).toMatch(/^hxe_agent_process_resident_memory_bytes \d+/m);
+  });
+
+  it('streams events and samples over Server-Sent Events', async () => {
+    await t.run(['apply', '-f', await t.write('s.hcl', 'service "sleepy" {\n  command = "sleep 1000"\n}\n')]);
+    const seen = await new Promise<string[]>((resolve, reject) => {
+      const types: string[] = [];
+      const request = http.get({ socketPath: path.join(t.home, 'agent.sock'), path: '/v1/stream?samples=1' }, (res) => {
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          for (const match of chunk.matchAll(/^event: (\S+)$/gm)) types.push(match[1]);
+          if (types.includes('samples') && types.includes('RestartRequested')) {
+            request.destroy();
+            resolve(types);
+          }
+        });
+      });
+      request.on('error', (err) => (types.length ? undefined : reject(err)));
+      setTimeout(() => void t.run(['restart', 'sleepy']), 300);
+    });
+    expect(seen).toContain('samples');
+  });
+
+  it('restarts an instance whose memory stays over its memory_limit, saying so', async () => {
+    await t.run(['apply', '-f', await t.write('s.hcl',
+      `service "hungry" {\n  command = ${JSON.stringify(fixtureCommand('grow-memory.mjs', '80'))}\n  resources {\n    memory_limit = "60Mi"\n  }\n  backoff {\n    initial = "0s"\n  }\n}\n`)]);
+    await waitFor(async () => (await t.api.events('hungry', 200)).some((e) => e.type === 'MemoryLimitExceeded'), { what: 'memory limit event', timeoutMs: 20_000 });
+    const event = (await t.api.events('hungry', 200)).find((e) => e.type === 'MemoryLimitExceeded');
+    expect(event?.message).toMatch(/memory [\d.]+Mi over its limit of 60\.0Mi: restarting/);
+    await t.waitForInstance('hungry', (v) => v.status.state === 'running' && (v.status.observedGeneration ?? 0) >= 1, 'running again');
+  });
+});
