@@ -23,7 +23,7 @@ export class PrometheusExporter {
   private async createRegistry(): Promise<Registry> {
     const loaded = await import('prom-client');
     // CommonJS through a bundle: the module object may sit on `default`.
-    const client = (loaded as { default?: typeof loaded }).default ?? loaded;
+    const client = (loaded.default ?? loaded) as typeof loaded.default;
     const registry = new client.Registry();
     client.collectDefaultMetrics({ register: registry, prefix: 'hxe_agent_' });
     const labelNames = ['service', 'instance'] as const;
