@@ -1,5 +1,5 @@
 import http from 'node:http';
-import https from 'node:https';
+import { createRequire } from 'node:module';
 import { HxeError, ManifestError, type ErrorCode } from '../core/errors.js';
 import type { HxeEvent, InstanceView } from '../core/types.js';
 import type { SyncStatus } from '../agent/sync-status.js';
@@ -133,7 +133,8 @@ export class ApiClient {
     }
     const url = new URL(path, this.endpoint.url);
     if (this.endpoint.token) headers.authorization = `Bearer ${this.endpoint.token}`;
-    const transport = url.protocol === 'https:' ? https : http;
+    // TLS is loaded only for an https server: the local socket is the common case.
+    const transport: typeof http = url.protocol === 'https:' ? createRequire(import.meta.url)('node:https') : http;
     return transport.request(url, { method, headers }, onResponse);
   }
 }
