@@ -9,6 +9,7 @@ import { SyncManager } from '../sync/sync-manager.js';
 import { LowdbStore } from '../store/lowdb-store.js';
 import { Agent } from './agent.js';
 import { EventLog } from './event-log.js';
+import { startAlerts } from './alerts.js';
 import { AgentMetrics } from './metrics.js';
 import { PrometheusExporter } from './prometheus.js';
 import { createSupervisor } from './supervisor.js';
@@ -35,6 +36,7 @@ export async function composeAgent(paths: HomePaths, config: AgentConfig, logger
   const metrics = new AgentMetrics(config.agent.metrics, { store, supervisor, events, logger });
   agent.useMetrics(metrics);
   const prometheus = new PrometheusExporter(() => agent.list(), metrics);
+  const alerts = await startAlerts(config.agent.alerts, { agentName: config.agent.name, store, metrics, logger });
   const servers: FastifyInstance[] = [];
   let resolveStopped!: () => void;
   const stopped = new Promise<void>((resolve) => { resolveStopped = resolve; });
@@ -44,6 +46,7 @@ export async function composeAgent(paths: HomePaths, config: AgentConfig, logger
       logger.info({ action: 'shutdown', keepServices }, 'agent stopping');
       await Promise.all(servers.map((server) => server.close()));
       metrics.stop();
+      await alerts.stop();
       await syncs.close();
       await watchers.close();
       await loader.close();
@@ -54,7 +57,7 @@ export async function composeAgent(paths: HomePaths, config: AgentConfig, logger
     return stopping;
   };
   const apiOptions = {
-    logDir: paths.logs, syncs, metrics, prometheus, prometheusPath: config.agent.metrics.prometheus_endpoint,
+    logDir: paths.logs, syncs, metrics, prometheus, prometheusPath: config.agent.metrics.prometheus_endpoint, alerts: alerts.engine,
     onStopRequested: (keep: boolean) => void stop(keep),
   };
 

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Agent } from '../agent/agent.js';
 import type { AgentMetrics } from '../agent/metrics.js';
+import type { AlertEngine } from '../alerts/types.js';
 import type { PrometheusExporter } from '../agent/prometheus.js';
 import type { HxeEvent } from '../core/types.js';
 import type { InstanceSample } from '../metrics/sample.js';
@@ -12,6 +13,7 @@ export interface MetricsRouteOptions {
   prometheus: PrometheusExporter;
   /** Path of the Prometheus endpoint; '' for none. */
   prometheusPath: string;
+  alerts: AlertEngine;
 }
 
 /**
@@ -21,6 +23,7 @@ export interface MetricsRouteOptions {
  */
 export function registerMetricsRoutes(app: FastifyInstance, agent: Agent, options: MetricsRouteOptions): void {
   app.get('/v1/metrics/samples', async () => options.metrics.snapshot());
+  app.get('/v1/alerts', async () => options.alerts.active());
   if (options.prometheusPath) {
     app.get(options.prometheusPath, async (_request, reply) => {
       const { contentType, body } = await options.prometheus.scrape();

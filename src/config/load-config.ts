@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { z } from 'zod';
 import { ManifestError, type ManifestIssue } from '../core/errors.js';
+import { decodeAlertsConfig, type AlertsConfig } from '../alerts/config.js';
 import { collectFiles, type ManifestFile } from '../manifest/collect-files.js';
 import { indexLines, keyLine, type KeyLine } from '../manifest/line-index.js';
 import { parseDocument } from '../manifest/parse-document.js';
@@ -12,8 +13,7 @@ import { agentBlockSchema, serverBlockSchema, syncBlockSchema, type AgentBlock, 
 
 /** The agent's whole configuration, decoded. */
 export interface AgentConfig {
-  /** `alerts` stays raw until the alerts module decodes it. */
-  agent: AgentBlock;
+  agent: Omit<AgentBlock, 'alerts'> & { alerts: AlertsConfig };
   /** null: no TCP API (the Unix socket only). */
   server: ServerConfig | null;
   syncs: SyncBlock[];
@@ -46,8 +46,12 @@ export async function loadAgentConfig(paths: string[], env: NodeJS.ProcessEnv = 
   const server = blocks.server.length > 0 ? decodeSingle(blocks.server, 'server', serverBlockSchema, issues) : null;
   const syncs = blocks.sync.map((found) => decode(found, 'sync', syncBlockSchema, issues)).filter((s): s is SyncBlock => s !== null)
     .map((sync, i) => ({ ...sync, path: resolve(dirname(blocks.sync[i].file.absolute), sync.path) }));
-  if (issues.length > 0 || !agent) throw new ManifestError(issues);
-  return { agent, server, syncs, files: collected.files.map((f) => f.absolute) };
+  const alerts = decodeAlertsConfig(agent?.alerts);
+  if ('issues' in alerts) {
+    for (const issue of alerts.issues) issues.push(issueAt(blocks.agent[0], issue.path.split('.'), issue.message));
+  }
+  if (issues.length > 0 || !agent || !('config' in alerts)) throw new ManifestError(issues);
+  return { agent: { ...agent, alerts: alerts.config }, server, syncs, files: collected.files.map((f) => f.absolute) };
 }
 
 async function readBlocks(file: ManifestFile, env: NodeJS.ProcessEnv, blocks: Record<'agent' | 'server' | 'sync', Found[]>, issues: ManifestIssue[]) {

@@ -19,10 +19,13 @@ const STATUS_FLUSH_DELAY_MS = 100;
 export class LowdbStore implements Store {
   private readonly db: Low<StoreDocument>;
   private readonly listeners = new Set<(change: StoreChange) => void>();
+  private readonly statusListeners = new Set<(instance: string, status: InstanceStatus | null) => void>();
+  private readonly healthListeners = new Set<(error: string | null) => void>();
+  private lastWriteError: string | null = null;
   private writing: Promise<void> = Promise.resolve();
   private statusTimer: NodeJS.Timeout | null = null;
 
-  private constructor(db: Low<StoreDocument>) {
+  private constructor(db: Low<StoreDocument>, private readonly file: string) {
     this.db = db;
   }
 
@@ -45,7 +48,7 @@ export class LowdbStore implements Store {
     const db = new Low<StoreDocument>(adapter, emptyDocument());
     await db.read();
     db.data = migrateDocument(db.data, file);
-    return new LowdbStore(db);
+    return new LowdbStore(db, file);
   }
 
   get revision(): number {
@@ -105,6 +108,7 @@ export class LowdbStore implements Store {
     if (status) statuses[instance] = status;
     else delete statuses[instance];
     this.db.data = { ...this.db.data, statuses };
+    for (const listener of this.statusListeners) listener(instance, status);
     this.statusTimer ??= setTimeout(() => {
       this.statusTimer = null;
       void this.write().catch(() => undefined);
@@ -123,6 +127,16 @@ export class LowdbStore implements Store {
     await this.write();
   }
 
+  watchStatuses(listener: (instance: string, status: InstanceStatus | null) => void): () => void {
+    this.statusListeners.add(listener);
+    return () => this.statusListeners.delete(listener);
+  }
+
+  onWriteHealth(listener: (error: string | null) => void): () => void {
+    this.healthListeners.add(listener);
+    return () => this.healthListeners.delete(listener);
+  }
+
   async flush(): Promise<void> {
     if (this.statusTimer) {
       clearTimeout(this.statusTimer);
@@ -134,9 +148,22 @@ export class LowdbStore implements Store {
 
   /** Queues a write of the current document after the previous one. */
   private write(): Promise<void> {
-    const next = this.writing.then(() => this.db.write());
+    const next = this.writing.then(() => this.db.write()).then(
+      () => this.reportHealth(null),
+      (err: unknown) => {
+        this.reportHealth(`cannot write the store ${this.file}: ${err instanceof Error ? err.message : String(err)}`);
+        throw err;
+      },
+    );
     this.writing = next.catch(() => undefined);
     return next;
+  }
+
+  /** Tells listeners when writes start failing and when they work again (not at every write). */
+  private reportHealth(error: string | null): void {
+    if (error === this.lastWriteError) return;
+    this.lastWriteError = error;
+    for (const listener of this.healthListeners) listener(error);
   }
 }
 

@@ -33,6 +33,10 @@ export interface Store {
   listStatuses(): Record<string, InstanceStatus>;
   /** Records an instance's status (null forgets it); writes are coalesced. */
   setStatus(instance: string, status: InstanceStatus | null): void;
+  /** Called at once for every status recorded (null: forgotten). Returns an unsubscribe function. */
+  watchStatuses(listener: (instance: string, status: InstanceStatus | null) => void): () => void;
+  /** Called when a write fails (message) and when writes work again (null). */
+  onWriteHealth(listener: (error: string | null) => void): () => void;
   listSyncs(): SyncRecord[];
   /** Registers or updates a sync path (null removes it); written at once. */
   setSync(path: string, record: SyncRecord | null): Promise<void>;
