@@ -9,8 +9,8 @@ let dir: string;
 beforeEach(async () => { dir = await fs.mkdtemp(path.join(os.tmpdir(), 'hxe-alerts-')); });
 afterEach(() => fs.rm(dir, { recursive: true, force: true }));
 
-/** The `alerts` block of an agent config file, as the agent hands it over. */
-async function alertsBlock(name: string, text: string, env: NodeJS.ProcessEnv = {}): Promise<unknown> {
+/** The `alerts` block of an agent config file, decoded by the agent's configuration loader. */
+async function alertsBlock(name: string, text: string, env: NodeJS.ProcessEnv = {}): Promise<AlertsConfig> {
   const file = path.join(dir, name);
   await fs.writeFile(file, text);
   return (await loadAgentConfig([file], env)).agent.alerts;
@@ -143,12 +143,12 @@ describe('decodeAlertsConfig', () => {
 
   it('decodes the shipped agent.hcl to the defaults', async () => {
     const loaded = await loadAgentConfig([path.resolve('manifests/agent.hcl')]);
-    expect(decoded(loaded.agent.alerts)).toEqual(decoded(undefined));
+    expect(loaded.agent.alerts).toEqual(decoded(undefined));
   });
 
   it('decodes a full block from HCL, and the same from TOML', async () => {
-    const hcl = decoded(await alertsBlock('agent.hcl', FULL_HCL, ENV));
-    const toml = decoded(await alertsBlock('agent.toml', FULL_TOML, ENV));
+    const hcl = await alertsBlock('agent.hcl', FULL_HCL, ENV);
+    const toml = await alertsBlock('agent.toml', FULL_TOML, ENV);
     expect(toml).toEqual(hcl);
     expect(hcl).toEqual({
       enabled: true,

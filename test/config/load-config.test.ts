@@ -49,3 +49,10 @@ describe('loadAgentConfig', () => {
     ]));
   });
 });
+
+describe('defaultAgentConfig', () => {
+  it('has the alerts block decoded as the alerts module decodes an absent block', async () => {
+    const { decodeAlertsConfig } = await import('../../src/alerts/config.js');
+    expect(defaultAgentConfig().agent.alerts).toEqual((decodeAlertsConfig(undefined) as { config: unknown }).config);
+  });
+});
