@@ -23,6 +23,8 @@ export interface Supervisor {
 }
 
 export interface AgentDeps {
+  /** The agent's name, from its configuration. */
+  name?: string;
   paths: HomePaths;
   store: Store;
   events: EventLog;
@@ -61,6 +63,7 @@ export class Agent {
   status(): AgentStatus {
     const records = this.deps.store.list();
     return {
+      name: this.deps.name ?? '',
       server: this.serverUrl,
       pid: process.pid,
       version: VERSION,

@@ -30,7 +30,7 @@ export async function composeAgent(paths: HomePaths, config: AgentConfig, logger
   const store = await LowdbStore.open(paths.store);
   const events = new EventLog();
   const supervisor = createSupervisor({ paths, store, events, logger });
-  const agent = new Agent({ paths, store, events, logger, supervisor });
+  const agent = new Agent({ name: config.agent.name, paths, store, events, logger, supervisor });
   const syncs = new SyncManager({ store, loader, apply: (request) => agent.apply(request), events, logger });
   const watchers = new ServiceWatchers(store, (name, reason) => agent.restart([name], `file changed: ${reason}`), logger);
   const metrics = new AgentMetrics(config.agent.metrics, { store, supervisor, events, logger });

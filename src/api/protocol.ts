@@ -43,6 +43,8 @@ export interface DescribeResponse {
 
 export interface AgentStatus {
   pid: number;
+  /** The agent's name (`agent { name }`, default the host name). */
+  name: string;
   /** The TCP API's URL, or null when only the socket is served. */
   server: string | null;
   version: string;

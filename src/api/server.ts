@@ -4,6 +4,7 @@ import { HxeError, ManifestError } from '../core/errors.js';
 import type { Agent } from '../agent/agent.js';
 import { registerLogRoutes } from './log-routes.js';
 import { registerRoutes } from './routes.js';
+import { registerWebRoutes } from '../web/routes.js';
 import { createAuthHook } from './auth.js';
 import type { ServerConfig } from '../config/schema.js';
 import { registerSyncRoutes } from './sync-routes.js';
@@ -55,6 +56,8 @@ export async function createTcpApiServer(agent: Agent, options: ApiServerOptions
   }
   app.addHook('onRequest', createAuthHook(server.auth));
   registerApi(app, agent, options);
+  // The live page: on TCP only, since no browser reaches the Unix socket.
+  registerWebRoutes(app);
   return app;
 }
 

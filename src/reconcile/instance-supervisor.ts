@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { createActor, fromPromise, type Actor } from 'xstate';
 import type { EventLog } from '../agent/event-log.js';
 import type { ProcessExit, ProcessRuntime, Prober } from '../core/ports.js';
-import type { HealthCheckSpec, InstanceStatus, ServiceRecord, ServiceSpec } from '../core/types.js';
+import type { HealthCheckSpec, InstanceStatus, LifecycleState, ServiceRecord, ServiceSpec } from '../core/types.js';
 import { instanceMachine, statusOf, type InstanceConfig } from '../lifecycle/machine.js';
 import type { Store } from '../store/store.js';
 import type { ObservedInstance } from './plan.js';
@@ -55,6 +55,8 @@ export class InstanceSupervisor {
   private lastState = '';
   private lastStatusKey = '';
   private pid: number | null = null;
+  /** The state and readiness of the last snapshot. */
+  private current: { state: LifecycleState; ready: boolean } = { state: 'pending', ready: false };
   private readonly actor: Actor<typeof instanceMachine>;
   /** The recorded process died while no agent watched: deliver its exit once attached. */
   private readonly staleExit: boolean;
@@ -99,10 +101,10 @@ export class InstanceSupervisor {
     if (this.pid) this.options.hooks.onPid(null, this.pid);
   }
 
+  /** What the planner sees; cheap (the state is cached at each snapshot, not recomputed). */
   observed(): ObservedInstance {
-    const status = statusOf(this.actor.getSnapshot());
     return {
-      name: this.name, service: this.service, index: this.index, state: status.state, ready: status.ready,
+      name: this.name, service: this.service, index: this.index, state: this.current.state, ready: this.current.ready,
       generation: this.generation, spec: this.spec, restartNonce: this.restartNonce, startNonce: this.startNonce,
     };
   }
@@ -161,6 +163,7 @@ export class InstanceSupervisor {
 
   private onSnapshot(): void {
     const status = this.status();
+    this.current = { state: status.state, ready: status.ready };
     if (status.pid !== this.pid) {
       this.options.hooks.onPid(status.pid, this.pid);
       this.pid = status.pid;

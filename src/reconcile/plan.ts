@@ -31,12 +31,35 @@ export interface ServicePlan {
   waiting: Record<string, string>;
 }
 
-/** The world the planner reads: desired records and observed instances, both read-only. */
+/**
+ * The world the planner reads: desired records and observed instances,
+ * read-only. Lookups are by name so that a pass over one service costs
+ * O(its instances and dependents), not O(all services).
+ */
 export interface World {
-  records: ReadonlyMap<string, ServiceRecord>;
-  instances: ReadonlyMap<string, ObservedInstance>;
+  record(name: string): ServiceRecord | undefined;
+  instance(name: string): ObservedInstance | undefined;
+  /** The observed instances of a service, by index. */
+  instancesOf(service: string): ObservedInstance[];
+  /** Services whose spec (stored, or still run by an instance) depends on `service`. */
+  dependentsOf(service: string): string[];
   /** The agent is stopping with its services: everything is desired stopped. */
   stoppingAll: boolean;
+}
+
+/** A World over plain maps, scanning them (for tests and small worlds). */
+export function worldOf(records: ReadonlyMap<string, ServiceRecord>, instances: ReadonlyMap<string, ObservedInstance>, stoppingAll = false): World {
+  const all = () => [...instances.values()];
+  return {
+    record: (name) => records.get(name),
+    instance: (name) => instances.get(name),
+    instancesOf: (service) => all().filter((i) => i.service === service).sort((a, b) => a.index - b.index),
+    dependentsOf: (service) => [...new Set([
+      ...[...records.values()].filter((r) => r.spec.depends_on.includes(service)).map((r) => r.metadata.name),
+      ...all().filter((i) => i.spec.depends_on.includes(service)).map((i) => i.service),
+    ])].sort(),
+    stoppingAll,
+  };
 }
 
 const LIVE: LifecycleState[] = ['starting', 'running', 'healthy', 'unhealthy', 'stopping'];
@@ -53,8 +76,8 @@ const AT_REST: LifecycleState[] = ['pending', 'stopped', 'completed', 'failed'];
  */
 export function planService(name: string, world: World): ServicePlan {
   const plan: ServicePlan = { actions: [], waiting: {} };
-  const record = world.records.get(name);
-  const observed = [...world.instances.values()].filter((i) => i.service === name).sort((a, b) => a.index - b.index);
+  const record = world.record(name);
+  const observed = world.instancesOf(name);
   const desiredNames = record && !world.stoppingAll ? instancesOf(record) : [];
   const running = record !== undefined && wantsRunning(record) && !world.stoppingAll;
 
@@ -65,7 +88,7 @@ export function planService(name: string, world: World): ServicePlan {
   if (!record || world.stoppingAll) return plan;
 
   desiredNames.forEach((instance, index) => {
-    if (!world.instances.has(instance)) plan.actions.push({ type: 'create', instance, service: name, index });
+    if (!world.instance(instance)) plan.actions.push({ type: 'create', instance, service: name, index });
   });
   const kept = observed.filter((i) => desiredNames.includes(i.name));
   if (!running) {
@@ -129,7 +152,7 @@ function planUpdates(record: ServiceRecord, kept: ObservedInstance[], plan: Serv
 function planStarts(record: ServiceRecord, desiredNames: string[], world: World, plan: ServicePlan): void {
   const unready = record.spec.depends_on.filter((dependency) => !isServiceReady(dependency, world));
   for (const instance of desiredNames) {
-    const observed = world.instances.get(instance);
+    const observed = world.instance(instance);
     const startAsked = observed !== undefined && observed.startNonce !== record.startNonce;
     const ended = observed?.state === 'completed' || observed?.state === 'failed';
     const startable = !observed || observed.state === 'pending' || observed.state === 'stopped' || (ended && startAsked);
@@ -147,10 +170,10 @@ function planStarts(record: ServiceRecord, desiredNames: string[], world: World,
 
 /** Every instance of the service is ready (a service with no instances never is). */
 export function isServiceReady(service: string, world: World): boolean {
-  const record = world.records.get(service);
+  const record = world.record(service);
   if (!record) return false;
   const names = instancesOf(record);
-  return names.length > 0 && names.every((name) => world.instances.get(name)?.ready === true);
+  return names.length > 0 && names.every((name) => world.instance(name)?.ready === true);
 }
 
 /**
@@ -159,28 +182,26 @@ export function isServiceReady(service: string, world: World): boolean {
  */
 function liveDependents(service: string, world: World): string[] {
   const dependents = new Set<string>();
-  for (const instance of world.instances.values()) {
-    if (!instance.spec.depends_on.includes(service) || !LIVE.includes(instance.state)) continue;
-    if (isLeaving(instance, world)) dependents.add(instance.service);
+  for (const dependent of world.dependentsOf(service)) {
+    for (const instance of world.instancesOf(dependent)) {
+      if (!instance.spec.depends_on.includes(service) || !LIVE.includes(instance.state)) continue;
+      if (isLeaving(instance, world)) dependents.add(instance.service);
+    }
   }
   return [...dependents].sort();
 }
 
 /** True when the instance is desired stopped or gone. */
 function isLeaving(instance: ObservedInstance, world: World): boolean {
-  const record = world.records.get(instance.service);
+  const record = world.record(instance.service);
   if (!record || world.stoppingAll || !wantsRunning(record)) return true;
   return !instancesOf(record).includes(instance.name);
 }
 
 /** Services whose plans may change when `service` changes state: itself, its dependents and its dependencies. */
 export function relatedServices(service: string, world: World): string[] {
-  const related = new Set([service]);
-  for (const record of world.records.values()) {
-    if (record.spec.depends_on.includes(service)) related.add(record.metadata.name);
-  }
-  for (const instance of world.instances.values()) {
-    if (instance.service === service) instance.spec.depends_on.forEach((d) => related.add(d));
-  }
+  const related = new Set([service, ...world.dependentsOf(service)]);
+  world.record(service)?.spec.depends_on.forEach((d) => related.add(d));
+  for (const instance of world.instancesOf(service)) instance.spec.depends_on.forEach((d) => related.add(d));
   return [...related];
 }

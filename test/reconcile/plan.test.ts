@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LifecycleState, ServiceRecord, ServiceSpec } from '../../src/core/types.js';
-import { planService, type ObservedInstance, type World } from '../../src/reconcile/plan.js';
+import { planService, worldOf, type ObservedInstance, type World } from '../../src/reconcile/plan.js';
 import { recordOf } from '../helpers/specs.js';
 
 /** A small builder of worlds: `world().service('web').instance('web', 'running')`. */
@@ -28,7 +28,7 @@ function world() {
       return builder;
     },
     build(): World {
-      return { records, instances, stoppingAll };
+      return worldOf(records, instances, stoppingAll);
     },
   };
   return builder;

@@ -36,7 +36,8 @@ export async function agentCommand(action: string, args: GlobalArgs & { 'keep-se
       }
       const status = await client.agentStatus();
       context.out(args.output === 'json' ? JSON.stringify(status, null, 2)
-        : `agent running (pid ${status.pid}, version ${status.version}, ${status.services} services, ${status.instances} instances, since ${status.startedAt})`);
+        : `agent ${status.name} running (pid ${status.pid}, version ${status.version}, ${status.services} services, ${status.instances} instances, since ${status.startedAt})` +
+          (status.server ? `\nAPI: ${status.server}  page: ${status.server}/ui/` : ''));
       return 0;
     }
     default:
