@@ -10,6 +10,8 @@ import { LowdbStore } from '../store/lowdb-store.js';
 import { Agent } from './agent.js';
 import { EventLog } from './event-log.js';
 import { startAlerts } from './alerts.js';
+import { startLogRotation } from './log-rotation.js';
+import { detectCgroups } from '../runtime/cgroups.js';
 import { AgentMetrics } from './metrics.js';
 import { PrometheusExporter } from './prometheus.js';
 import { createSupervisor } from './supervisor.js';
@@ -36,6 +38,8 @@ export async function composeAgent(paths: HomePaths, config: AgentConfig, logger
   const metrics = new AgentMetrics(config.agent.metrics, { store, supervisor, events, logger });
   agent.useMetrics(metrics);
   const prometheus = new PrometheusExporter(() => agent.list(), metrics);
+  const rotation = startLogRotation(paths.logs, { store, events, logger });
+  await reportCgroupSupport(events, logger);
   const alerts = await startAlerts(config.agent.alerts, { agentName: config.agent.name, store, metrics, logger });
   const servers: FastifyInstance[] = [];
   let resolveStopped!: () => void;
@@ -46,6 +50,7 @@ export async function composeAgent(paths: HomePaths, config: AgentConfig, logger
       logger.info({ action: 'shutdown', keepServices }, 'agent stopping');
       await Promise.all(servers.map((server) => server.close()));
       metrics.stop();
+      rotation.stop();
       await alerts.stop();
       await syncs.close();
       await watchers.close();
@@ -88,6 +93,22 @@ async function registerConfiguredSyncs(syncs: SyncManager, config: AgentConfig, 
     logger.info({ action: 'sync', path: sync.path }, 'sync declared by the agent configuration');
     await syncs.register(sync.path, { prune: sync.prune, recursive: sync.recursive });
   }
+}
+
+/**
+ * Says once whether per-instance cgroups (kernel-enforced memory.max and
+ * cpu.max) are available here; where they are not (cgroup v1, containers),
+ * memory limits are enforced by the watchdog alone.
+ */
+async function reportCgroupSupport(events: EventLog, logger: Logger): Promise<void> {
+  const support = await detectCgroups().catch((err: unknown) => ({ available: false as const, reason: String(err) }));
+  if (support.available) {
+    logger.info({ action: 'cgroups', root: support.root }, 'cgroup v2 available');
+    return;
+  }
+  const message = `cgroup v2 not usable (${support.reason}): memory_limit is enforced by the watchdog, cpu_limit is not enforced`;
+  logger.warn({ action: 'cgroups' }, message);
+  events.record({ service: '', type: 'CgroupsUnavailable', message });
 }
 
 function serverUrl(app: FastifyInstance, tls: boolean): string {

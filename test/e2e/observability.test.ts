@@ -77,3 +77,19 @@ describe('metrics', () => {
     await t.waitForInstance('hungry', (v) => v.status.state === 'running' && (v.status.observedGeneration ?? 0) >= 1, 'running again');
   });
 });
+
+describe('log rotation', () => {
+  it('rotates a service log by size, keeping `keep` files, while the process goes on writing', async () => {
+    // 200 lines of 1 KiB a second on each stream; rotated past 64 KiB, two old files kept.
+    const command = fixtureCommand('chatty.mjs', '100000', '1024', '5');
+    await t.run(['apply', '-f', await t.write('s.hcl', `service "chatty" {\n  command = ${JSON.stringify(command)}\n  logs {\n    max_size = "64Ki"\n    keep = 2\n  }\n}\n`)]);
+    const logs = path.join(t.home, 'logs');
+    const { readdir, stat } = await import('node:fs/promises');
+    await waitFor(async () => (await readdir(logs)).includes('chatty.out.log.2'), { what: 'two rotations', timeoutMs: 45_000 });
+    const names = (await readdir(logs)).filter((n) => n.startsWith('chatty.out.log'));
+    expect(names.sort()).toEqual(['chatty.out.log', 'chatty.out.log.1', 'chatty.out.log.2']);
+    const before = (await stat(path.join(logs, 'chatty.out.log'))).size;
+    await waitFor(async () => (await stat(path.join(logs, 'chatty.out.log'))).size > before, { what: 'still writing after rotation' });
+    expect((await t.api.list(['chatty']))[0].status.restarts).toBe(0);
+  }, 90_000);
+});

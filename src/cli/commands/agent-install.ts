@@ -3,6 +3,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CliContext } from '../context.js';
+import { AGENT_ENTRY, AGENT_NODE_FLAGS } from '../ensure-agent.js';
 
 const UNIT_NAME = 'hxe-agent.service';
 const SYSTEMD_UNIT_DIR = '/etc/systemd/system';
@@ -15,7 +16,9 @@ const BIN = fileURLToPath(new URL('../bin/hxe', import.meta.url));
  * it says what to do instead.
  */
 export async function installAgent(context: CliContext, options: { unitDir?: string; print?: boolean }): Promise<number> {
-  const unit = (await fs.readFile(TEMPLATE, 'utf8')).replace('@HXE_BIN@', BIN);
+  // The unit runs the agent's bundle directly, with the agent's V8 flags (as `hxe agent start` does).
+  const command = [process.execPath, ...AGENT_NODE_FLAGS, AGENT_ENTRY].join(' ');
+  const unit = (await fs.readFile(TEMPLATE, 'utf8')).replace('@AGENT_COMMAND@', command);
   if (options.print) {
     context.out(unit);
     return 0;

@@ -17,8 +17,11 @@ export interface ApplyArgs extends GlobalArgs, ManifestArgs {
 /** `hxe apply`: store the desired state; exit 0, or 1 when --wait saw services not get ready. */
 export async function applyCommand(args: ApplyArgs): Promise<number> {
   const context = createContext(args);
+  // The agent starts (when none runs) while the manifests are parsed: the two overlap.
+  const agent = context.client();
+  agent.catch(() => undefined);
   const { services, source } = await loadFromArgs(args);
-  const client = await context.client();
+  const client = await agent;
   const dryRun = Boolean(args['dry-run']);
   const response = await client.apply({ source, services, prune: Boolean(args.prune), dryRun });
   const style = createStyle(context.color);

@@ -12,8 +12,10 @@ export interface DiffArgs extends GlobalArgs, ManifestArgs {
 /** `hxe diff`: exit 0 no differences, 1 differences (2 for invalid manifests comes from the error). */
 export async function diffCommand(args: DiffArgs): Promise<number> {
   const context = createContext(args);
+  const agent = context.client();
+  agent.catch(() => undefined);
   const { services, source } = await loadFromArgs(args);
-  const client = await context.client();
+  const client = await agent;
   const { plan } = await client.plan({ source, services, prune: Boolean(args.prune), dryRun: true });
   if (args.output === 'json') context.out(JSON.stringify(plan.services, null, 2));
   else context.out(renderPlan(plan, createStyle(context.color)));

@@ -1,0 +1,26 @@
+import type { Logger } from 'pino';
+import { instancesOf } from '../core/instances.js';
+import { createLogRotator, type LogRotator } from '../runtime/log-rotation.js';
+import type { Store } from '../store/store.js';
+import { logFile } from './log-files.js';
+import type { EventLog } from './event-log.js';
+
+/** How often log sizes are checked. */
+export const LOG_CHECK_INTERVAL_MS = 10_000;
+
+/**
+ * Rotates every instance's stdout/stderr file by size, as its service's
+ * `logs { max_size, keep }` says (copy-truncate: the process keeps its file
+ * descriptor and keeps writing).
+ */
+export function startLogRotation(logDir: string, deps: { store: Store; events: EventLog; logger: Logger }): LogRotator {
+  const rotator = createLogRotator({
+    intervalMs: LOG_CHECK_INTERVAL_MS,
+    files: () => deps.store.list().flatMap((record) => instancesOf(record).flatMap((instance) =>
+      (['out', 'err'] as const).map((stream) => ({ file: logFile(logDir, instance, stream), maxSize: record.spec.logs.max_size, keep: record.spec.logs.keep })))),
+    onRotate: (file) => deps.logger.info({ action: 'rotate', file }, 'log rotated'),
+    onError: (err) => deps.logger.warn({ action: 'rotate', err: String(err) }, 'log rotation failed'),
+  });
+  rotator.start();
+  return rotator;
+}
