@@ -32,6 +32,9 @@ export async function runAgent(options: RunAgentOptions): Promise<void> {
     const config = await readConfig(loader, paths.home, options.configPaths);
     if (!options.logLevel && config.agent.log_level !== 'info') logger = createAgentLogger(paths.agentLog, config.agent.log_level);
     const composed = await composeAgent(paths, config, logger, loader);
+    // A supervisor must outlive its own bugs: an unhandled rejection is logged, not fatal.
+    const onRejection = (reason: unknown) => logger.error({ action: 'internal', err: errorMessage(reason) }, 'unhandled rejection');
+    process.on('unhandledRejection', onRejection);
     // A signal stops the agent but not the services: the next agent adopts them.
     const onSignal = () => void composed.stop(true);
     process.once('SIGTERM', onSignal);
@@ -39,6 +42,7 @@ export async function runAgent(options: RunAgentOptions): Promise<void> {
     await composed.stopped;
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
+    process.off('unhandledRejection', onRejection);
   } catch (err) {
     logger.error({ action: 'start', err: errorMessage(err) }, 'agent failed');
     await loader.close();
