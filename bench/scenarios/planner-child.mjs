@@ -36,14 +36,19 @@ const at = '2026-01-01T00:00:00.000Z';
 const names = Array.from({ length: count }, (_, i) => `svc-${String(i).padStart(5, '0')}`);
 const records = names.map((name, i) => ({
   metadata: { name, generation: 1, createdAt: at, updatedAt: at, source: '/srv/services.hcl', labels: {}, file: '/srv/services.hcl' },
-  spec: spec(i), desiredState: null, restartNonce: 0,
+  spec: spec(i), desiredState: null, restartNonce: 0, startNonce: 0,
 }));
+// Indexed like the agent's controller: lookups by name, never a scan.
+const byName = new Map(records.map((r) => [r.metadata.name, r]));
+const instances = new Map(records.map((r) => [r.metadata.name, {
+  name: r.metadata.name, service: r.metadata.name, index: 0, state: 'running', ready: true,
+  generation: 1, spec: r.spec, restartNonce: 0, startNonce: 0,
+}]));
 const world = {
-  records: new Map(records.map((r) => [r.metadata.name, r])),
-  instances: new Map(records.map((r) => [r.metadata.name, {
-    name: r.metadata.name, service: r.metadata.name, index: 0, state: 'running', ready: true,
-    generation: 1, spec: r.spec, restartNonce: 0,
-  }])),
+  record: (name) => byName.get(name),
+  instance: (name) => instances.get(name),
+  instancesOf: (service) => (instances.has(service) ? [instances.get(service)] : []),
+  dependentsOf: () => [],
   stoppingAll: false,
 };
 const desired = names.map((name, i) => ({ name, spec: spec(i, i % (count / 100) === 0), file: '/srv/services.hcl', line: 1 + i * 10 }));

@@ -6,7 +6,7 @@ import { logFile } from './log-files.js';
 import type { EventLog } from './event-log.js';
 
 /** How often log sizes are checked. */
-export const LOG_CHECK_INTERVAL_MS = 10_000;
+export const LOG_CHECK_INTERVAL_MS = 30_000;
 
 /**
  * Rotates every instance's stdout/stderr file by size, as its service's

@@ -57,6 +57,14 @@ export class PrometheusExporter {
       collect() { this.reset(); each((view, labels) => this.set({ ...labels, state: view.status.state }, 1)); },
     });
     new client.Gauge({
+      name: 'hxe_service_start_time_seconds', help: 'When the instance\'s process started (Unix time; uptime = now - this).', labelNames, registers: [registry],
+      collect() { this.reset(); each((view, labels) => { if (view.status.startedAt) this.set(labels, Date.parse(view.status.startedAt) / 1000); }); },
+    });
+    new client.Gauge({
+      name: 'hxe_service_last_exit_code', help: 'Exit code of the instance\'s last process (absent when it has not exited).', labelNames, registers: [registry],
+      collect() { this.reset(); each((view, labels) => { if (view.status.exitCode !== null) this.set(labels, view.status.exitCode); }); },
+    });
+    new client.Gauge({
       name: 'hxe_service_probe_latency_seconds', help: 'Duration of the last health probe.', labelNames, registers: [registry],
       collect() { this.reset(); each((view, labels) => { if (view.status.lastProbe) this.set(labels, view.status.lastProbe.latencyMs / 1000); }); },
     });

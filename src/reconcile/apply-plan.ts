@@ -1,3 +1,4 @@
+import { byName as compareNames } from '../core/compare.js';
 import jsonpatch from 'fast-json-patch';
 import type { DesiredService, ServiceRecord, ServiceSpec } from '../core/types.js';
 import { isSecretPath, REDACTED } from '../core/redact.js';
@@ -70,7 +71,7 @@ export function planApply(current: readonly ServiceRecord[], desired: readonly D
       plan.delete.push(record.metadata.name);
     }
   }
-  plan.services.sort((a, b) => a.name.localeCompare(b.name));
+  plan.services.sort((a, b) => compareNames(a.name, b.name));
   return plan;
 }
 
@@ -148,7 +149,7 @@ export function diffSpecs(before: ServiceSpec, after: ServiceSpec): FieldChange[
     const kind = from === undefined ? 'add' : to === undefined ? 'remove' : 'replace';
     changes.set(path, { op: kind, path, ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) });
   }
-  return [...changes.values()].sort((a, b) => a.path.localeCompare(b.path));
+  return [...changes.values()].sort((a, b) => compareNames(a.path, b.path));
 }
 
 /** Index of the first segment whose value is an array on either side, or -1. */

@@ -1,4 +1,5 @@
 import { promises as fs } from 'node:fs';
+import { byName } from '../core/compare.js';
 import path from 'node:path';
 import { Low } from 'lowdb';
 import { HxeError } from '../core/errors.js';
@@ -60,7 +61,7 @@ export class LowdbStore implements Store {
   }
 
   list(): ServiceRecord[] {
-    return Object.values(this.db.data.services).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+    return Object.values(this.db.data.services).sort((a, b) => byName(a.metadata.name, b.metadata.name));
   }
 
   async commit(batch: StoreBatch): Promise<number> {
@@ -116,7 +117,7 @@ export class LowdbStore implements Store {
   }
 
   listSyncs(): SyncRecord[] {
-    return Object.values(this.db.data.syncs).sort((a, b) => a.path.localeCompare(b.path));
+    return Object.values(this.db.data.syncs).sort((a, b) => byName(a.path, b.path));
   }
 
   async setSync(path: string, record: SyncRecord | null): Promise<void> {

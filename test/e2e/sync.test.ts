@@ -156,3 +156,25 @@ describe('GitOps sync', () => {
     expect(restarted.status.restarts).toBe(0);
   });
 });
+
+describe('GitOps drift and boot', () => {
+  it('shows drift, and why, in sync --list and get -o wide', async () => {
+    await fs.writeFile(path.join(repo, 'a.hcl'), `service "db" {\n  command = "sleep 1000"\n  health_check {\n    type = "exec"\n    command = "false"\n    interval = "100ms"\n    start_period = "10m"\n  }\n}\n${svc('web').replace('}\n', '  depends_on = ["db"]\n}\n')}`);
+    await t.run(['sync', repo, '--watch']);
+    const [status] = await waitFor(async () => {
+      const list = await syncs();
+      return list[0]?.drift.some((d) => d.name === 'web') ? list : undefined;
+    }, { what: 'drift of web', timeoutMs: 15_000 });
+    expect(status.drift.find((d) => d.name === 'web')?.reason).toBe('pending: waiting for db');
+    expect((await t.run(['sync', '--list'])).stdout).toContain(`${repo}: web drifts: pending: waiting for db`);
+    expect((await t.run(['get', 'web', '-o', 'wide'])).stdout).toMatch(/waiting for db/);
+  });
+
+  it('boots straight into GitOps from sync blocks of the agent configuration', async () => {
+    await fs.writeFile(path.join(repo, 'a.hcl'), svc('booted'));
+    const config = await t.write('config/agent.hcl', `sync {\n  path = "${repo}"\n  prune = true\n}\n`);
+    expect((await t.run(['agent', 'start', '--config', config])).code).toBe(0);
+    await waitFor(async () => (await names()).includes('booted'), { what: 'synced at boot', timeoutMs: 15_000 });
+    expect((await syncs())[0]).toMatchObject({ path: repo, prune: true });
+  });
+});
