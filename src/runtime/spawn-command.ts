@@ -2,7 +2,8 @@
  * What a service runs with: its argv and its environment, as pure functions
  * of the spec (no I/O), so the rules are tested without processes.
  */
-import { quote, split } from 'shlex';
+import { quote } from 'shlex';
+import { splitCommand as splitWords } from '../manifest/command.js';
 import type { ServiceSpec } from '../core/types.js';
 
 /** A program and its arguments, run without a shell unless `file` is the shell. */
@@ -19,12 +20,8 @@ export const SHELL = '/bin/sh';
  * escapes; no expansion). Throws on an unclosed quote or an empty command.
  */
 export function splitCommand(command: string): string[] {
-  let words: string[];
-  try {
-    words = split(command);
-  } catch (err) {
-    throw new Error(`command cannot be split: ${(err as Error).message}: ${command}`, { cause: err });
-  }
+  // One definition of the quoting rules: the manifest's, which validated this command.
+  const words = splitWords(command);
   if (words.length === 0) throw new Error('command is empty');
   return words;
 }

@@ -13,7 +13,7 @@ describe('splitCommand', () => {
   });
 
   it('rejects an unclosed quote and an empty command', () => {
-    expect(() => splitCommand(`echo 'oops`)).toThrow(/command cannot be split/);
+    expect(() => splitCommand(`echo 'oops`)).toThrow(/cannot split into arguments: unbalanced quotes/);
     expect(() => splitCommand('   ')).toThrow('command is empty');
   });
 });
