@@ -114,9 +114,8 @@ export function buildCli(argv: string[]): Argv {
     .help()
     .alias('h', 'help')
     .wrap(Math.min(110, process.stdout.columns || 100))
-    .fail((message, error, y) => {
+    .fail((message, error) => {
       if (error) throw error;
-      void y;
       process.stderr.write(`error: ${message}\nRun hxe --help for usage.\n`);
       process.exit(2);
     });

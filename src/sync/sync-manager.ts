@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { Logger } from 'pino';
 import type { ApplyRequest, ApplyResponse } from '../api/protocol.js';
@@ -190,9 +189,4 @@ export class SyncManager {
   private current(dir: string, fallback: SyncRecord): SyncRecord {
     return this.deps.store.listSyncs().find((r) => r.path === dir) ?? fallback;
   }
-}
-
-/** The absolute, normalised form of a sync path: the source set's name. */
-export function syncPath(dir: string): string {
-  return path.resolve(dir);
 }
