@@ -6,7 +6,7 @@ import type { InstanceSample } from '../metrics/sample.js';
 /** The status of an instance the agent has not acted on yet. */
 export function pendingStatus(message = ''): InstanceStatus {
   return {
-    state: 'pending', ready: false, pid: null, pidStartTime: null, restarts: 0, exitCode: null, signal: null,
+    state: 'pending', ready: false, pid: null, pidStartTime: null, pidBootId: null, pidCommand: null, restarts: 0, exitCode: null, signal: null,
     startedAt: null, observedGeneration: 0, message, lastProbe: null, updatedAt: new Date().toISOString(),
   };
 }

@@ -17,7 +17,21 @@ export interface SpawnedProcess {
   pid: number;
   /** Start time from /proc/PID/stat (clock ticks since boot), null if unreadable. */
   pidStartTime: number | null;
+  /** The host's boot id when it started (start times restart at each boot). */
+  pidBootId: string | null;
+  /** The command line hxe executed (argv joined by spaces). */
+  pidCommand: string | null;
   startedAt: string;
+}
+
+/** What the store records of a process, to know it again after an agent restart. */
+export interface ProcessIdentity {
+  /** Clock ticks since boot, from /proc/PID/stat. */
+  startTime: number | null;
+  /** /proc/sys/kernel/random/boot_id when it started. */
+  bootId: string | null;
+  /** The command line hxe executed (argv joined by spaces). */
+  command: string | null;
 }
 
 export interface ProcessExit {
@@ -31,8 +45,8 @@ export interface ProcessRuntime {
   spawn(request: SpawnRequest): Promise<SpawnedProcess>;
   /** Sends `signal` to the whole group, SIGKILL to the group after `timeoutMs`; resolves when nothing of the group is left. */
   stop(pid: number, signal: string, timeoutMs: number): Promise<void>;
-  /** Watches a live process that is not our child (adoption); false if it is gone or its start time differs. */
-  adopt(pid: number, pidStartTime: number | null): boolean;
+  /** Watches a live process that is not our child (adoption); false if it is gone or is not the recorded one. */
+  adopt(pid: number, identity: ProcessIdentity): boolean;
   /** Called once for every exit of a spawned or adopted process. */
   onExit(listener: (exit: ProcessExit) => void): () => void;
   /** Stops watching (the processes keep running). */

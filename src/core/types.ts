@@ -149,6 +149,10 @@ export interface InstanceStatus {
   pid: number | null;
   /** Process start time in clock ticks since boot (from /proc/PID/stat), to tell a reused pid. */
   pidStartTime: number | null;
+  /** The host's boot id when the process started; absent from records written before it was kept. */
+  pidBootId?: string | null;
+  /** The command line hxe executed for it; absent from records written before it was kept. */
+  pidCommand?: string | null;
   restarts: number;
   exitCode: number | null;
   signal: string | null;

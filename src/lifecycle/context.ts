@@ -19,6 +19,8 @@ export function initialContext(input: InstanceMachineInput): InstanceContext {
     now,
     pid: adopted?.pid ?? null,
     pidStartTime: adopted?.pidStartTime ?? null,
+    pidBootId: adopted?.pidBootId ?? null,
+    pidCommand: adopted?.pidCommand ?? null,
     startedAt: adopted?.startedAt ?? null,
     // The injected clock need not be wall time, so an adopted process's
     // uptime counts from its adoption: conservative for reset_after.
@@ -78,7 +80,7 @@ export function endProcess(context: InstanceContext, ending: Ending): Partial<In
 
 /** The process fields once there is no process. */
 export function goneProcess(): Partial<InstanceContext> {
-  return { pid: null, pidStartTime: null, startedAt: null, upSince: null };
+  return { pid: null, pidStartTime: null, pidBootId: null, pidCommand: null, startedAt: null, upSince: null };
 }
 
 /** The context after an automatic restart begins. */

@@ -87,6 +87,8 @@ export const machineSetup = setup({
     recordSpawn: assign(({ context }, process: SpawnedProcess) => ({
       pid: process.pid,
       pidStartTime: process.pidStartTime,
+      pidBootId: process.pidBootId,
+      pidCommand: process.pidCommand,
       startedAt: process.startedAt,
       upSince: context.now(),
       exitCode: null,

@@ -11,7 +11,7 @@ export type InstanceSnapshot = SnapshotFrom<typeof instanceMachine>;
 
 /** The status fields that the machine owns. */
 export type MachineStatus = Pick<InstanceStatus,
-  'state' | 'ready' | 'pid' | 'pidStartTime' | 'restarts' | 'exitCode' | 'signal' | 'startedAt' | 'message' | 'lastProbe'>;
+  'state' | 'ready' | 'pid' | 'pidStartTime' | 'pidBootId' | 'pidCommand' | 'restarts' | 'exitCode' | 'signal' | 'startedAt' | 'message' | 'lastProbe'>;
 
 /** The lifecycle state: the top-level state node of the snapshot's value. */
 function stateOf(snapshot: InstanceSnapshot): LifecycleState | null {
@@ -32,6 +32,8 @@ export function statusOf(snapshot: InstanceSnapshot): MachineStatus {
   const common = {
     pid: context.pid,
     pidStartTime: context.pidStartTime,
+    pidBootId: context.pidBootId,
+    pidCommand: context.pidCommand,
     restarts: context.restarts,
     exitCode: context.exitCode,
     signal: context.signal,

@@ -16,6 +16,8 @@ export interface InstanceConfig {
 export interface AdoptedProcess {
   pid: number;
   pidStartTime: number | null;
+  pidBootId?: string | null;
+  pidCommand?: string | null;
   startedAt: string;
   restarts: number;
 }
@@ -78,6 +80,8 @@ export interface InstanceContext {
   now: () => number;
   pid: number | null;
   pidStartTime: number | null;
+  pidBootId: string | null;
+  pidCommand: string | null;
   startedAt: string | null;
   /** `now()` when the current process was seen up: measures uptime for reset_after and start_period. */
   upSince: number | null;

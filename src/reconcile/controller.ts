@@ -2,8 +2,8 @@ import type { Logger } from 'pino';
 import type { Supervisor } from '../agent/agent.js';
 import type { EventLog } from '../agent/event-log.js';
 import { instancesOf } from '../core/instances.js';
-import type { ProcessExit, ProcessRuntime, Prober } from '../core/ports.js';
-import type { ServiceRecord } from '../core/types.js';
+import type { ProcessExit, ProcessIdentity, ProcessRuntime, Prober } from '../core/ports.js';
+import type { InstanceStatus, ServiceRecord } from '../core/types.js';
 import type { Store } from '../store/store.js';
 import { InstanceSupervisor, type InstanceHooks } from './instance-supervisor.js';
 import { planService, relatedServices, type Action, type World } from './plan.js';
@@ -136,14 +136,14 @@ export class Controller implements Supervisor {
 
   /**
    * After an agent restart: every instance the store says is alive, and
-   * really is (same pid and start time), is adopted as it runs; a stale one
+   * really is (same boot, pid and start time), is adopted as it runs; a stale one
    * starts anew. Processes of services that were deleted are stopped.
    */
   private adoptRunningInstances(): void {
     for (const record of this.deps.store.list()) {
       instancesOf(record).forEach((name, index) => {
         const status = this.deps.store.getStatus(name);
-        const alive = status?.pid != null && this.deps.runtime.adopt(status.pid, status.pidStartTime);
+        const alive = status?.pid != null && this.deps.runtime.adopt(status.pid, identityOf(status));
         const options = this.instanceOptions(name, record.metadata.name, index, record);
         this.add(new InstanceSupervisor({ ...options, restored: status ?? null, adopt: alive }));
       });
@@ -151,7 +151,7 @@ export class Controller implements Supervisor {
     const known = new Set(this.instances.keys());
     for (const [name, status] of Object.entries(this.deps.store.listStatuses())) {
       if (known.has(name)) continue;
-      if (status.pid != null && this.deps.runtime.adopt(status.pid, status.pidStartTime)) {
+      if (status.pid != null && this.deps.runtime.adopt(status.pid, identityOf(status))) {
         this.deps.logger.warn({ service: name, pid: status.pid }, 'stopping the process of a deleted service');
         void this.deps.runtime.stop(status.pid, 'SIGTERM', 10_000);
       }
@@ -208,4 +208,9 @@ export class Controller implements Supervisor {
     for (const service of this.byService.keys()) names.add(service);
     return [...names];
   }
+}
+
+/** What the store recorded to know an instance's process again. */
+function identityOf(status: InstanceStatus): ProcessIdentity {
+  return { startTime: status.pidStartTime, bootId: status.pidBootId ?? null, command: status.pidCommand ?? null };
 }

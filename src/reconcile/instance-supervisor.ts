@@ -82,7 +82,7 @@ export class InstanceSupervisor {
           ? { state: restored.state, exitCode: restored.exitCode, signal: restored.signal, message: restored.message }
           : null,
         adopted: adopted
-          ? { pid: restored.pid!, pidStartTime: restored.pidStartTime, startedAt: restored.startedAt ?? new Date().toISOString(), restarts: restored.restarts }
+          ? { pid: restored.pid!, pidStartTime: restored.pidStartTime, pidBootId: restored.pidBootId, pidCommand: restored.pidCommand, startedAt: restored.startedAt ?? new Date().toISOString(), restarts: restored.restarts }
           : null,
       },
     });

@@ -6,8 +6,8 @@
  * and their exit code is unknown. Their zombies are reaped by PID 1 (or a
  * subreaper), not by us.
  */
-import type { ProcessExit } from '../core/ports.js';
-import { isAlive, readStartTime } from './proc.js';
+import type { ProcessExit, ProcessIdentity } from '../core/ports.js';
+import { checkIdentity, isAlive, readStartTime } from './proc.js';
 import type { ChildHandle } from './spawn-process.js';
 
 /** How often adopted processes are checked for exit. */
@@ -24,8 +24,8 @@ export interface ExitWatcher {
   watchChild(child: ChildHandle): void;
   /** Resolves when our child `pid` has exited; undefined if it is not a running child of ours. */
   exited(pid: number): Promise<void> | undefined;
-  /** Starts polling a live process that is not ours; false if gone or its start time differs. */
-  adopt(pid: number, startTime: number | null): boolean;
+  /** Starts polling a live process that is not ours; false if it is gone or not the recorded one (see checkIdentity). */
+  adopt(pid: number, identity: ProcessIdentity): boolean;
   onExit(listener: (exit: ProcessExit) => void): () => void;
   /** Stops the timer, forgets listeners and processes; they keep running. */
   close(): void;
@@ -77,11 +77,19 @@ export function createExitWatcher(options: { pollIntervalMs?: number; logger?: W
       children.set(pid, { child, exited });
     },
     exited: (pid) => children.get(pid)?.exited,
-    adopt(pid, startTime) {
+    adopt(pid, identity) {
       if (children.has(pid)) return true;
-      if (!isAlive(pid, startTime)) return false;
+      const check = checkIdentity(pid, identity);
+      if (!check.same) {
+        options.logger?.warn({ pid, why: check.why }, 'not adopting the recorded process');
+        return false;
+      }
+      if (check.commandChanged !== null) {
+        options.logger?.warn({ pid, recorded: identity.command, now: check.commandChanged },
+          'adopting a process whose command line changed since it started (an exec or a new title): same start time, same process');
+      }
       // Remember the start time even when not given, so a reused pid reads as an exit.
-      adopted.set(pid, startTime ?? readStartTime(pid));
+      adopted.set(pid, identity.startTime ?? readStartTime(pid));
       // unref: watching must not keep the agent's event loop alive.
       timer ??= setInterval(poll, pollIntervalMs).unref();
       return true;

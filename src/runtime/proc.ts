@@ -4,6 +4,7 @@
  * vanishes while being read): processes die at any time, that is not an error.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import type { ProcessIdentity } from '../core/ports.js';
 
 /** The fields of /proc/PID/stat that hxe uses. */
 export interface ProcStat {
@@ -65,6 +66,60 @@ export function isAlive(pid: number, startTime: number | null): boolean {
   const stat = readStat(pid);
   if (!stat || isDeadState(stat.state)) return false;
   return startTime === null || stat.startTime === startTime;
+}
+
+/** How a recorded process compares with the one that has its pid now. */
+export type IdentityCheck =
+  | { same: true; commandChanged: string | null }
+  | { same: false; why: string };
+
+let bootId: string | null | undefined;
+
+/** This boot's id (read once), or null where the kernel does not offer it. */
+export function currentBootId(): string | null {
+  if (bootId === undefined) {
+    try {
+      bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    } catch {
+      bootId = null;
+    }
+  }
+  return bootId;
+}
+
+/** argv of a process joined by spaces, or null if it is gone (or a kernel thread). */
+export function readCommandLine(pid: number): string | null {
+  try {
+    const raw = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return raw.length === 0 ? null : raw.replace(/\0$/, '').split('\0').join(' ');
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Whether `pid` is still the process that `recorded` describes. The boot
+ * id and the start time decide: together with the pid they name one
+ * process (a reused pid starts later; after a reboot every recorded pid is
+ * stale). The command line decides only when no start time was recorded:
+ * a program may exec another or rewrite its title (`sh -c` execs its last
+ * command, nginx renames itself), and refusing a process with the same
+ * start time would start a second copy of it. Such a change is reported.
+ */
+export function checkIdentity(pid: number, recorded: ProcessIdentity): IdentityCheck {
+  const stat = readStat(pid);
+  if (!stat || isDeadState(stat.state)) return { same: false, why: 'the process is gone' };
+  const boot = currentBootId();
+  if (recorded.bootId && boot && recorded.bootId !== boot) return { same: false, why: 'the host rebooted since it started' };
+  if (recorded.startTime !== null && stat.startTime !== recorded.startTime) {
+    return { same: false, why: 'the pid now belongs to a process started later' };
+  }
+  const command = readCommandLine(pid);
+  const commandChanged = recorded.command !== null && command !== recorded.command ? command ?? '' : null;
+  if (recorded.startTime === null && commandChanged !== null) {
+    return { same: false, why: 'the pid now runs another command' };
+  }
+  return { same: true, commandChanged };
 }
 
 /** Pids of every live (non-zombie) process of group `pgid`. */

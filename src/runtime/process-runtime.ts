@@ -6,7 +6,7 @@
 import type { ProcessRuntime } from '../core/ports.js';
 import { createExitWatcher, type WarnLogger } from './exit-watcher.js';
 import { closeInheritedFds } from './inherited-fds.js';
-import { readStartTime } from './proc.js';
+import { currentBootId, readStartTime } from './proc.js';
 import { launch, prepareSpawn, waitForSpawn } from './spawn-process.js';
 import { stopGroup } from './stop-group.js';
 
@@ -47,10 +47,11 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): ProcessRun
       // Watch before the first await: no exit can slip by unseen.
       watcher.watchChild(child);
       const pid = await waitForSpawn(child, prepared.command);
-      return { pid, pidStartTime: readStartTime(pid), startedAt: new Date().toISOString() };
+      const pidCommand = [prepared.command.file, ...prepared.command.args].join(' ');
+      return { pid, pidStartTime: readStartTime(pid), pidBootId: currentBootId(), pidCommand, startedAt: new Date().toISOString() };
     },
     stop: (pid, signal, timeoutMs) => stopGroup(pid, signal, timeoutMs, watcher.exited(pid)),
-    adopt: (pid, pidStartTime) => watcher.adopt(pid, pidStartTime),
+    adopt: (pid, identity) => watcher.adopt(pid, identity),
     onExit: (listener) => watcher.onExit(listener),
     close: () => watcher.close(),
   };

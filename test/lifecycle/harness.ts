@@ -80,7 +80,7 @@ export function startMachine(input: Partial<InstanceMachineInput> = {}) {
     },
     /** Settles the latest spawn with a process. */
     async spawned(pid: number): Promise<void> {
-      last(spawns, 'spawn').resolve({ pid, pidStartTime: pid * 10, startedAt: `started-${pid}` });
+      last(spawns, 'spawn').resolve({ pid, pidStartTime: pid * 10, pidBootId: 'boot', pidCommand: 'cmd', startedAt: `started-${pid}` });
       await flush();
     },
     async spawnFails(message: string): Promise<void> {

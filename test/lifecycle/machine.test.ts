@@ -16,7 +16,7 @@ describe('starting', () => {
 
     await h.spawned(42);
     expect(h.status()).toEqual({
-      state: 'running', ready: true, pid: 42, pidStartTime: 420, restarts: 0, exitCode: null, signal: null,
+      state: 'running', ready: true, pid: 42, pidStartTime: 420, pidBootId: 'boot', pidCommand: 'cmd', restarts: 0, exitCode: null, signal: null,
       startedAt: 'started-42', message: 'running', lastProbe: null,
     });
   });

@@ -6,9 +6,9 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ProcessExit, ProcessRuntime, SpawnRequest } from '../../src/core/ports.js';
+import type { ProcessExit, ProcessIdentity, ProcessRuntime, SpawnRequest } from '../../src/core/ports.js';
 import { createProcessRuntime } from '../../src/runtime/process-runtime.js';
-import { listGroupMembers, readStartTime, readStat } from '../../src/runtime/proc.js';
+import { currentBootId, listGroupMembers, readCommandLine, readStartTime, readStat } from '../../src/runtime/proc.js';
 import { fixtureCommand, isPidAlive, tmpHome, trackPids, waitFor, type PidTracker } from '../helpers/processes.js';
 import { readOut, spawnRequest } from './request.js';
 
@@ -147,15 +147,15 @@ describe('adopt', () => {
   it('watches a live process that is not its child and reports its exit by polling', async () => {
     const pid = await startForeignSleep();
     expect(readStat(pid)?.ppid).not.toBe(process.pid);
-    expect(runtime.adopt(pid, readStartTime(pid))).toBe(true);
+    expect(runtime.adopt(pid, identityOf(pid))).toBe(true);
     await runtime.stop(pid, 'SIGTERM', 10_000);
     await waitFor(() => exits.length === 1, { what: 'the adopted exit' });
     expect(exits).toEqual([{ pid, code: null, signal: null }]);
   });
 
-  it('adopts without a known start time', async () => {
+  it('adopts without a known start time when the command line matches', async () => {
     const pid = await startForeignSleep();
-    expect(runtime.adopt(pid, null)).toBe(true);
+    expect(runtime.adopt(pid, { ...identityOf(pid), startTime: null })).toBe(true);
     process.kill(pid, 'SIGKILL');
     await waitFor(() => exits.length === 1, { what: 'the adopted exit' });
     expect(exits).toEqual([{ pid, code: null, signal: null }]);
@@ -163,14 +163,28 @@ describe('adopt', () => {
 
   it('refuses a pid whose start time differs (reused pid), and a dead pid', async () => {
     const pid = await startForeignSleep();
-    expect(runtime.adopt(pid, (readStartTime(pid) as number) + 1)).toBe(false);
-    expect(runtime.adopt(999_999_999, null)).toBe(false);
+    expect(runtime.adopt(pid, { ...identityOf(pid), startTime: (readStartTime(pid) as number) + 1 })).toBe(false);
+    expect(runtime.adopt(999_999_999, { startTime: null, bootId: null, command: null })).toBe(false);
     await runtime.stop(pid, 'SIGTERM', 10_000);
+  });
+
+  it('refuses a pid recorded in another boot, and one without start time whose command differs', async () => {
+    const pid = await startForeignSleep();
+    expect(runtime.adopt(pid, { ...identityOf(pid), bootId: 'another-boot' })).toBe(false);
+    expect(runtime.adopt(pid, { ...identityOf(pid), startTime: null, command: 'sleep 1' })).toBe(false);
+    await runtime.stop(pid, 'SIGTERM', 10_000);
+  });
+
+  it('adopts a process with the recorded start time whose command line changed (an exec or a new title)', async () => {
+    const pid = await startForeignSleep();
+    expect(runtime.adopt(pid, { ...identityOf(pid), command: '/bin/sh -c sleep 600' })).toBe(true);
+    await runtime.stop(pid, 'SIGTERM', 10_000);
+    await waitFor(() => exits.length === 1, { what: 'the adopted exit' });
   });
 
   it('stops reporting after close, leaving the process running', async () => {
     const pid = await startForeignSleep();
-    runtime.adopt(pid, readStartTime(pid));
+    runtime.adopt(pid, identityOf(pid));
     runtime.close();
     await sleep(3 * POLL_MS);
     expect(isPidAlive(pid)).toBe(true);
@@ -180,3 +194,8 @@ describe('adopt', () => {
     expect(exits).toEqual([]);
   });
 });
+
+/** The identity an agent would have recorded for `pid`. */
+function identityOf(pid: number): ProcessIdentity {
+  return { startTime: readStartTime(pid), bootId: currentBootId(), command: readCommandLine(pid) };
+}
