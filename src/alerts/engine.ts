@@ -30,7 +30,16 @@ export interface AlertEngineDeps {
 }
 
 export const DEFAULT_STOP_TIMEOUT_MS = 5_000;
-export const TICK_INTERVAL_MS = 1_000;
+/**
+ * Status changes are evaluated as they come; the tick only moves time-based
+ * conditions (`for`, `within`, group_wait, repeat_interval) along. Like
+ * Prometheus's evaluation_interval, it need not be fine: every 5 s, or as
+ * often as group_wait when that is shorter (never under 1 s). An idle agent
+ * with 100 services spends most of its alerting CPU here.
+ */
+export function tickIntervalMs(groupWaitMs: number): number {
+  return Math.min(5_000, Math.max(1_000, groupWaitMs));
+}
 
 interface CompiledRule {
   rule: AlertRule;
@@ -138,7 +147,7 @@ class Engine implements AlertEngine {
 
   start(): void {
     if (this.timer || this.stopped) return;
-    this.timer = setInterval(() => this.tick(), TICK_INTERVAL_MS);
+    this.timer = setInterval(() => this.tick(), tickIntervalMs(this.config.group_wait));
     this.timer.unref();
   }
 

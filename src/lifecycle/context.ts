@@ -15,6 +15,7 @@ export function initialContext(input: InstanceMachineInput): InstanceContext {
   const settled = adopted ? null : input.settled ?? null;
   return {
     instance: input.instance,
+    ports: input.ports ?? null,
     config: input.config,
     now,
     pid: adopted?.pid ?? null,

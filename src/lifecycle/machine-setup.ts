@@ -13,13 +13,12 @@ import {
 } from './context.js';
 import { formatDuration } from './describe.js';
 import { backoffDelay } from './restart-math.js';
-import type { InstanceConfig, InstanceContext, InstanceEvent, InstanceMachineInput } from './types.js';
+import type { InstanceConfig, InstanceContext, InstanceEvent, InstanceMachineInput, InstancePorts } from './types.js';
 
-/** A placeholder actor: the runtime must provide the real one. */
-function missing<TOutput, TInput>(name: string) {
-  return fromPromise<TOutput, TInput>(async () => {
-    throw new Error(`lifecycle actor "${name}" was not provided`);
-  });
+/** The instance's ports, or an error: neither ports in the input nor the actors provided. */
+function portsOf(input: { ports: InstancePorts | null }, name: string): InstancePorts {
+  if (!input.ports) throw new Error(`lifecycle actor "${name}": no ports in the input, and the actor was not provided`);
+  return input.ports;
 }
 
 /** The delay of the current backoff, from the restarts since the last reset. */
@@ -42,11 +41,12 @@ export const machineSetup = setup({
   },
   actors: {
     /** Starts the process; rejects with an Error saying why it cannot. */
-    spawn: missing<SpawnedProcess, { instance: string }>('spawn'),
+    spawn: fromPromise<SpawnedProcess, { instance: string; ports: InstancePorts | null }>(({ input }) => portsOf(input, 'spawn').spawn()),
     /** Stops the process group; resolves once nothing of it is left. */
-    stop: missing<void, { pid: number }>('stop'),
+    stop: fromPromise<void, { pid: number; ports: InstancePorts | null }>(({ input }) => portsOf(input, 'stop').stop(input.pid)),
     /** Runs one probe. */
-    probe: missing<ProbeResult, { instance: string; check: HealthCheckSpec }>('probe'),
+    probe: fromPromise<ProbeResult, { instance: string; check: HealthCheckSpec; ports: InstancePorts | null }>(
+      ({ input }) => portsOf(input, 'probe').probe(input.check)),
   },
   delays: {
     backoffDelay: ({ context }) => currentBackoff(context),

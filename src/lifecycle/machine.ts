@@ -1,7 +1,8 @@
 /**
  * The lifecycle of one service instance, as an xstate machine. It does no
  * I/O: spawning, stopping and probing are the named actors `spawn`, `stop`
- * and `probe`, which the runtime provides (`instanceMachine.provide`), and
+ * and `probe`, which call the instance's `ports` from the input (tests may
+ * replace the actors with `instanceMachine.provide`), and
  * the runtime tells it about process exits with `EXIT` events. Time comes
  * from the actor's clock (delays) and from `input.now` (timestamps), so
  * tests drive both with a SimulatedClock. This file is the chart; the named
@@ -39,7 +40,7 @@ const WHILE_STOPPING = {
 
 /**
  * The lifecycle machine of one service instance. Create it with
- * `createActor(instanceMachine.provide({ actors: { spawn, stop, probe } }), { input })`
+ * `createActor(instanceMachine, { input: { instance, config, ports } })`
  * and read its status with `statusOf(actor.getSnapshot())`.
  */
 export const instanceMachine = machineSetup.createMachine({
@@ -68,7 +69,7 @@ export const instanceMachine = machineSetup.createMachine({
       invoke: {
         id: 'spawn',
         src: 'spawn',
-        input: ({ context }) => ({ instance: context.instance }),
+        input: ({ context }) => ({ instance: context.instance, ports: context.ports }),
         onDone: [
           { guard: 'anythingQueued', target: 'stopping', actions: { type: 'recordSpawn', params: ({ event }) => event.output } },
           { target: 'running', actions: [{ type: 'recordSpawn', params: ({ event }) => event.output }, 'replayEarlyExit'] },
@@ -97,7 +98,7 @@ export const instanceMachine = machineSetup.createMachine({
           invoke: {
             id: 'probe',
             src: 'probe',
-            input: ({ context }) => ({ instance: context.instance, check: requireHealthCheck(context) }),
+            input: ({ context }) => ({ instance: context.instance, check: requireHealthCheck(context), ports: context.ports }),
             onDone: { target: 'judging', actions: { type: 'recordProbe', params: ({ event }) => event.output } },
             onError: {
               target: 'judging',
@@ -125,7 +126,7 @@ export const instanceMachine = machineSetup.createMachine({
           invoke: {
             id: 'probe',
             src: 'probe',
-            input: ({ context }) => ({ instance: context.instance, check: requireHealthCheck(context) }),
+            input: ({ context }) => ({ instance: context.instance, check: requireHealthCheck(context), ports: context.ports }),
             onDone: { target: 'judging', actions: { type: 'recordProbe', params: ({ event }) => event.output } },
             onError: {
               target: 'judging',
@@ -145,7 +146,7 @@ export const instanceMachine = machineSetup.createMachine({
       invoke: {
         id: 'stop',
         src: 'stop',
-        input: ({ context }) => ({ pid: requirePid(context) }),
+        input: ({ context }) => ({ pid: requirePid(context), ports: context.ports }),
         onDone: [
           { guard: 'restartQueued', target: 'starting', actions: ['forgetProcess', 'resetCounters'] },
           { guard: 'stopQueued', target: 'stopped', actions: 'forgetProcess' },
@@ -182,7 +183,7 @@ export const instanceMachine = machineSetup.createMachine({
       invoke: {
         id: 'stop',
         src: 'stop',
-        input: ({ context }) => ({ pid: requirePid(context) }),
+        input: ({ context }) => ({ pid: requirePid(context), ports: context.ports }),
         onDone: [
           { guard: 'restartQueued', target: 'starting', actions: ['forgetProcess', 'resetCounters'] },
           { target: 'stopped', actions: 'forgetProcess' },

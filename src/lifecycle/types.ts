@@ -2,6 +2,7 @@
  * The lifecycle machine's input, events and context. Pure data: the machine
  * itself lives in machine.ts.
  */
+import type { SpawnedProcess } from '../core/ports.js';
 import type { BackoffSpec, CrashloopSpec, HealthCheckSpec, ProbeResult, RestartPolicy } from '../core/types.js';
 
 /** The part of a service's spec that the lifecycle machine acts on (durations in ms). */
@@ -22,8 +23,24 @@ export interface AdoptedProcess {
   restarts: number;
 }
 
+/**
+ * The I/O of one instance, given in the input rather than with
+ * `machine.provide()`: provide() builds a new copy of the whole state tree
+ * (~40 KB), and one shared machine serves every instance.
+ */
+export interface InstancePorts {
+  /** Starts the process; rejects with an Error saying why it cannot. */
+  spawn(): Promise<SpawnedProcess>;
+  /** Stops the process group; resolves once nothing of it is left. */
+  stop(pid: number): Promise<void>;
+  /** Runs one probe. */
+  probe(check: HealthCheckSpec): Promise<ProbeResult>;
+}
+
 /** What the runtime gives one machine when it creates it. */
 export interface InstanceMachineInput {
+  /** The instance's I/O; tests may instead provide the spawn, stop and probe actors. */
+  ports?: InstancePorts | null;
   /** Instance name (`web` or `web-0`), passed to the spawn and probe actors. */
   instance: string;
   config: InstanceConfig;
@@ -76,6 +93,7 @@ export type InstanceEvent =
 /** The machine's context. Read it through `statusOf`, which gives the stable status fields. */
 export interface InstanceContext {
   instance: string;
+  ports: InstancePorts | null;
   config: InstanceConfig;
   now: () => number;
   pid: number | null;

@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
-import { createActor, fromPromise, type Actor } from 'xstate';
+import { createActor, type Actor } from 'xstate';
 import type { EventLog } from '../agent/event-log.js';
 import type { ProcessExit, ProcessRuntime, Prober } from '../core/ports.js';
-import type { HealthCheckSpec, InstanceStatus, LifecycleState, ServiceRecord, ServiceSpec } from '../core/types.js';
+import type { InstanceStatus, LifecycleState, ServiceRecord, ServiceSpec } from '../core/types.js';
 import { instanceMachine, statusOf, type InstanceConfig } from '../lifecycle/machine.js';
+import type { InstancePorts } from '../lifecycle/types.js';
 import type { Store } from '../store/store.js';
 import type { ObservedInstance } from './plan.js';
 
@@ -73,9 +74,10 @@ export class InstanceSupervisor {
     // An adopted process of an older generation runs a spec the agent cannot know: restart it.
     this.restartNonce = adopted && this.generation !== options.record.metadata.generation ? -1 : options.record.restartNonce;
     this.startNonce = options.record.startNonce;
-    this.actor = createActor(this.machine(), {
+    this.actor = createActor(instanceMachine, {
       input: {
         instance: this.name,
+        ports: this.ports(),
         config: configOf(this.spec),
         restarts: restored?.restarts ?? 0,
         settled: restored && (restored.state === 'completed' || restored.state === 'failed') && !adopted
@@ -147,18 +149,14 @@ export class InstanceSupervisor {
     this.startNonce = record.startNonce;
   }
 
-  private machine() {
+  /** The machine's I/O, always with the current spec. */
+  private ports(): InstancePorts {
     const { runtime, prober } = this.options;
-    return instanceMachine.provide({
-      actors: {
-        spawn: fromPromise(async () =>
-          runtime.spawn({ instance: this.name, service: this.service, index: this.index, spec: this.spec })),
-        stop: fromPromise(async ({ input }: { input: { pid: number } }) =>
-          runtime.stop(input.pid, this.spec.stop_signal, this.spec.stop_timeout)),
-        probe: fromPromise(async ({ input }: { input: { instance: string; check: HealthCheckSpec } }) =>
-          prober.probe(input.check, { cwd: this.spec.working_dir, env: {} })),
-      },
-    });
+    return {
+      spawn: () => runtime.spawn({ instance: this.name, service: this.service, index: this.index, spec: this.spec }),
+      stop: (pid) => runtime.stop(pid, this.spec.stop_signal, this.spec.stop_timeout),
+      probe: (check) => prober.probe(check, { cwd: this.spec.working_dir, env: {} }),
+    };
   }
 
   private onSnapshot(): void {

@@ -2,12 +2,13 @@
  * Tells when watched processes exit, once each. Our own children report
  * through their 'exit' event (Node reaps them, so no zombie is left). Adopted
  * processes — left running by an earlier agent — are not our children: we
- * cannot wait() for them, so one shared timer polls /proc for all of them,
- * and their exit code is unknown. Their zombies are reaped by PID 1 (or a
- * subreaper), not by us.
+ * cannot wait() for them, so one shared timer polls an open /proc/PID/stat
+ * of each (stat-handle.ts), and their exit code is unknown. Their zombies
+ * are reaped by PID 1 (or a subreaper), not by us; a zombie counts as exited.
  */
 import type { ProcessExit, ProcessIdentity } from '../core/ports.js';
-import { checkIdentity, isAlive, readStartTime } from './proc.js';
+import { checkIdentity } from './proc.js';
+import { openStatHandle, type StatHandle } from './stat-handle.js';
 import type { ChildHandle } from './spawn-process.js';
 
 /** How often adopted processes are checked for exit. */
@@ -36,7 +37,7 @@ export function createExitWatcher(options: { pollIntervalMs?: number; logger?: W
   const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
   const listeners = new Set<(exit: ProcessExit) => void>();
   const children = new Map<number, { child: ChildHandle; exited: Promise<void> }>();
-  const adopted = new Map<number, number | null>();
+  const adopted = new Map<number, StatHandle>();
   let timer: NodeJS.Timeout | null = null;
 
   function emit(exit: ProcessExit): void {
@@ -50,8 +51,9 @@ export function createExitWatcher(options: { pollIntervalMs?: number; logger?: W
   }
 
   function poll(): void {
-    for (const [pid, startTime] of adopted) {
-      if (isAlive(pid, startTime)) continue;
+    for (const [pid, handle] of adopted) {
+      if (handle.running()) continue;
+      handle.close();
       adopted.delete(pid);
       emit({ pid, code: null, signal: null });
     }
@@ -88,8 +90,11 @@ export function createExitWatcher(options: { pollIntervalMs?: number; logger?: W
         options.logger?.warn({ pid, recorded: identity.command, now: check.commandChanged },
           'adopting a process whose command line changed since it started (an exec or a new title): same start time, same process');
       }
-      // Remember the start time even when not given, so a reused pid reads as an exit.
-      adopted.set(pid, identity.startTime ?? readStartTime(pid));
+      // The handle is opened after the check: a process that exits in between reads as an exit at the next poll.
+      const handle = openStatHandle(pid);
+      if (!handle) return false;
+      adopted.get(pid)?.close();
+      adopted.set(pid, handle);
       // unref: watching must not keep the agent's event loop alive.
       timer ??= setInterval(poll, pollIntervalMs).unref();
       return true;
@@ -101,6 +106,7 @@ export function createExitWatcher(options: { pollIntervalMs?: number; logger?: W
     close() {
       stopTimer();
       listeners.clear();
+      for (const handle of adopted.values()) handle.close();
       adopted.clear();
       // A running child handle keeps Node's event loop alive: let the agent exit without it.
       for (const { child } of children.values()) child.unref();
@@ -108,3 +114,4 @@ export function createExitWatcher(options: { pollIntervalMs?: number; logger?: W
     },
   };
 }
+

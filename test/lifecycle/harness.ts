@@ -2,12 +2,13 @@
  * Drives one lifecycle machine with a SimulatedClock and fake actors whose
  * promises the test settles by hand.
  */
-import { createActor, fromPromise, SimulatedClock } from 'xstate';
+import { createActor, SimulatedClock } from 'xstate';
 import type { SpawnedProcess } from '../../src/core/ports.js';
 import type { BackoffSpec, CrashloopSpec, HealthCheckSpec, ProbeResult } from '../../src/core/types.js';
 import {
   instanceMachine, nextRetryAt, statusOf, type InstanceConfig, type InstanceEvent, type InstanceMachineInput,
 } from '../../src/lifecycle/machine.js';
+import type { InstancePorts } from '../../src/lifecycle/types.js';
 
 interface Pending<TInput, TOutput> {
   input: TInput;
@@ -54,16 +55,14 @@ export function startMachine(input: Partial<InstanceMachineInput> = {}) {
   const spawns: Pending<{ instance: string }, SpawnedProcess>[] = [];
   const stops: Pending<{ pid: number }, void>[] = [];
   const probes: Pending<{ instance: string; check: HealthCheckSpec }, ProbeResult>[] = [];
-  const machine = instanceMachine.provide({
-    actors: {
-      spawn: fromPromise<SpawnedProcess, { instance: string }>(({ input }) => pending(spawns, input)),
-      stop: fromPromise<void, { pid: number }>(({ input }) => pending(stops, input)),
-      probe: fromPromise<ProbeResult, { instance: string; check: HealthCheckSpec }>(({ input }) => pending(probes, input)),
-    },
-  });
-  const actor = createActor(machine, {
+  const ports: InstancePorts = {
+    spawn: () => pending(spawns, { instance: 'web' }),
+    stop: (pid) => pending(stops, { pid }),
+    probe: (check) => pending(probes, { instance: 'web', check }),
+  };
+  const actor = createActor(instanceMachine, {
     clock,
-    input: { instance: 'web', config: config(), now: () => clock.now(), ...input },
+    input: { instance: 'web', config: config(), now: () => clock.now(), ports, ...input },
   });
   actor.start();
 

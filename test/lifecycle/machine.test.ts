@@ -347,13 +347,13 @@ describe('statusOf', () => {
 });
 
 describe('defaults', () => {
-  it('fails to start when the runtime provided no spawn actor', async () => {
+  it('fails to start when the input has no ports and no spawn actor was provided', async () => {
     const actor = createActor(instanceMachine, { input: { instance: 'web', config: config() } });
     actor.start();
     actor.send({ type: 'START' });
     await new Promise((resolve) => setImmediate(resolve));
     expect(statusOf(actor.getSnapshot())).toMatchObject({
-      state: 'failed', message: 'cannot start: lifecycle actor "spawn" was not provided',
+      state: 'failed', message: 'cannot start: lifecycle actor "spawn": no ports in the input, and the actor was not provided',
     });
   });
 });
