@@ -6,6 +6,7 @@ agent {
   # name      = "<hostname>"         # how alerts and the fleet name this host
   # data_dir  = "/var/lib/hxe"       # the home (store, logs, socket) when neither --home nor HXE_HOME is set
   log_level = "info"                 # trace | debug | info | warn | error
+  cgroups   = "auto"                 # auto | always | never: which instances get a cgroup (docs/resources.md)
 
   metrics {
     enabled             = true

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { HxeError } from '../core/errors.js';
 import type { HomePaths } from '../core/home.js';
+import { byName } from '../core/compare.js';
 import { instancesOf } from '../core/instances.js';
 import type { InstanceView, ServiceRecord } from '../core/types.js';
 import type {
@@ -141,6 +142,9 @@ export class Agent {
 
   /** The records named; a name may be a service or one of its instances. Unknown names are an error. */
   private select(names: string[]): ServiceRecord[] {
+    // The common query names services exactly (`get web`, a poll of one service): no scan of the set.
+    const exact = names.map((name) => this.deps.store.get(name));
+    if (exact.every((record) => record !== undefined)) return [...new Set(exact)].sort((a, b) => byName(a!.metadata.name, b!.metadata.name)) as ServiceRecord[];
     const records = this.deps.store.list();
     const unknown = names.filter((name) => !records.some((r) => belongsTo(name, r.metadata.name)));
     if (unknown.length > 0) throw new HxeError('NOT_FOUND', `no such service: ${unknown.join(', ')}`);

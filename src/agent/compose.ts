@@ -10,8 +10,8 @@ import { LowdbStore } from '../store/lowdb-store.js';
 import { Agent } from './agent.js';
 import { EventLog } from './event-log.js';
 import { startAlerts } from './alerts.js';
+import { setUpCgroups } from './cgroups.js';
 import { startLogRotation } from './log-rotation.js';
-import { detectCgroups } from '../runtime/cgroups.js';
 import { AgentMetrics } from './metrics.js';
 import { PrometheusExporter } from './prometheus.js';
 import { createSupervisor } from './supervisor.js';
@@ -31,7 +31,8 @@ export interface ComposedAgent {
 export async function composeAgent(paths: HomePaths, config: AgentConfig, logger: Logger, loader: ManifestLoader): Promise<ComposedAgent> {
   const store = await LowdbStore.open(paths.store);
   const events = new EventLog();
-  const supervisor = createSupervisor({ paths, store, events, logger });
+  const cgroups = await setUpCgroups(paths.home, config.agent.cgroups, events, logger);
+  const supervisor = createSupervisor({ paths, store, events, logger, cgroups });
   const agent = new Agent({ name: config.agent.name, paths, store, events, logger, supervisor });
   const syncs = new SyncManager({ store, loader, apply: (request) => agent.apply(request), events, logger });
   const watchers = new ServiceWatchers(store, (name, reason) => agent.restart([name], `file changed: ${reason}`), logger);
@@ -39,7 +40,6 @@ export async function composeAgent(paths: HomePaths, config: AgentConfig, logger
   agent.useMetrics(metrics);
   const prometheus = new PrometheusExporter(() => agent.list(), metrics);
   const rotation = startLogRotation(paths.logs, { store, events, logger });
-  await reportCgroupSupport(events, logger);
   const alerts = await startAlerts(config.agent.alerts, { agentName: config.agent.name, store, metrics, logger });
   const servers: FastifyInstance[] = [];
   let resolveStopped!: () => void;
@@ -56,6 +56,7 @@ export async function composeAgent(paths: HomePaths, config: AgentConfig, logger
       await watchers.close();
       await loader.close();
       await agent.shutdown({ keepServices });
+      await cgroups?.close();
       logger.info({ action: 'shutdown' }, 'agent stopped');
       resolveStopped();
     })();
@@ -67,6 +68,8 @@ export async function composeAgent(paths: HomePaths, config: AgentConfig, logger
   };
 
   await supervisor.start();
+  // After adoption claimed the cgroups of running instances: the others' are leftovers.
+  await cgroups?.sweep();
   syncs.start();
   await registerConfiguredSyncs(syncs, config, logger);
   watchers.start();
@@ -93,22 +96,6 @@ async function registerConfiguredSyncs(syncs: SyncManager, config: AgentConfig, 
     logger.info({ action: 'sync', path: sync.path }, 'sync declared by the agent configuration');
     await syncs.register(sync.path, { prune: sync.prune, recursive: sync.recursive });
   }
-}
-
-/**
- * Says once whether per-instance cgroups (kernel-enforced memory.max and
- * cpu.max) are available here; where they are not (cgroup v1, containers),
- * memory limits are enforced by the watchdog alone.
- */
-async function reportCgroupSupport(events: EventLog, logger: Logger): Promise<void> {
-  const support = await detectCgroups().catch((err: unknown) => ({ available: false as const, reason: String(err) }));
-  if (support.available) {
-    logger.info({ action: 'cgroups', root: support.root }, 'cgroup v2 available');
-    return;
-  }
-  const message = `cgroup v2 not usable (${support.reason}): memory_limit is enforced by the watchdog, cpu_limit is not enforced`;
-  logger.warn({ action: 'cgroups' }, message);
-  events.record({ service: '', type: 'CgroupsUnavailable', message });
 }
 
 function serverUrl(app: FastifyInstance, tls: boolean): string {

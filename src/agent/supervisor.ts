@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { HomePaths } from '../core/home.js';
 import { createProber } from '../health/prober.js';
 import { Controller } from '../reconcile/controller.js';
+import type { HomeCgroups } from '../runtime/home-cgroups.js';
 import { createProcessRuntime } from '../runtime/process-runtime.js';
 import type { Store } from '../store/store.js';
 import type { Supervisor } from './agent.js';
@@ -12,10 +13,12 @@ export interface SupervisorDeps {
   store: Store;
   events: EventLog;
   logger: Logger;
+  /** The home's instance cgroups (setUpCgroups), or null. */
+  cgroups: HomeCgroups | null;
 }
 
 /** Wires the reconcile loop to the real process runtime and probes. */
 export function createSupervisor(deps: SupervisorDeps): Supervisor {
-  const runtime = createProcessRuntime({ logDir: deps.paths.logs, logger: deps.logger });
+  const runtime = createProcessRuntime({ logDir: deps.paths.logs, logger: deps.logger, cgroups: deps.cgroups });
   return new Controller({ store: deps.store, runtime, prober: createProber(), events: deps.events, logger: deps.logger });
 }

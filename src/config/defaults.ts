@@ -12,6 +12,7 @@ export function defaultAgentConfig(): AgentConfig {
     agent: {
       name: os.hostname(),
       log_level: 'info',
+      cgroups: 'auto',
       metrics: { enabled: true, interval: 10_000, retention: 3_600_000, prometheus_endpoint: '/metrics' },
       alerts: defaultAlertsConfig(),
       nats: { enabled: false, url: 'nats://127.0.0.1:4222', bucket: 'hxe' },

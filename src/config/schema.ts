@@ -35,6 +35,8 @@ export const agentBlockSchema = z.strictObject({
   /** The home (store, logs, socket) when neither --home nor HXE_HOME is given. */
   data_dir: path.optional(),
   log_level: z.enum(['trace', 'debug', 'info', 'warn', 'error']).prefault('info'),
+  /** Which instances get a cgroup of their own: see docs/resources.md. */
+  cgroups: z.enum(['auto', 'always', 'never']).prefault('auto'),
   metrics: metricsSchema,
   /** Decoded by src/alerts (its own schema); kept raw here. */
   alerts: z.unknown().optional(),

@@ -3,10 +3,12 @@
  * files → parse (cached) → split into services → decode with the schema →
  * rules over the set. Every issue of every file is collected before failing.
  */
+import { readFile } from 'node:fs/promises';
 import { ManifestError, type ManifestIssue } from '../core/errors.js';
 import type { DesiredService } from '../core/types.js';
 import { collectFiles, type ManifestFile } from './collect-files.js';
-import { decodeService, type DecodedService } from './decode-service.js';
+import type { DecodedService } from './decode-service.js';
+import { decodedCacheKey, readDecoded, writeDecoded } from './decoded-cache.js';
 import type { ParseCache } from './parse-cache.js';
 import { readManifest } from './read-manifest.js';
 import { checkServiceSet } from './rules.js';
@@ -16,7 +18,11 @@ export type { ParseCache } from './parse-cache.js';
 export interface LoadOptions {
   /** Descend into subdirectories of directories given (`-R`). */
   recursive?: boolean;
-  /** Raw parse output by content hash: an unchanged HCL file skips hcl2json. */
+  /**
+   * By content hash: raw parse output (an unchanged HCL file skips
+   * hcl2json) and the decoded services of files without issues (an
+   * unchanged file skips the schema, and so never loads zod).
+   */
   cache?: ParseCache;
 }
 
@@ -39,27 +45,53 @@ export interface LoadResult {
  *   bad input.
  */
 export async function loadManifests(paths: string[], options: LoadOptions = {}): Promise<LoadResult> {
+  return load(paths, options, true);
+}
+
+async function load(paths: string[], options: LoadOptions, useDecoded: boolean): Promise<LoadResult> {
   const collected = await collectFiles(paths, options.recursive ?? false);
   const issues: ManifestIssue[] = [...collected.issues];
   const decoded: DecodedService[] = [];
   let complete = collected.issues.length === 0;
+  let fromCache = false;
   // One file at a time: hcl2json's WASM bridge is a single shared instance.
   for (const file of collected.files) {
+    const known = useDecoded ? await readDecodedFile(file, options.cache) : null;
+    if (known) {
+      decoded.push(...known);
+      fromCache = true;
+      continue;
+    }
     const read = await readManifest(file, options.cache);
     if (!read.parsed) complete = false;
     issues.push(...read.issues);
-    for (const declared of read.services) {
-      const result = decodeService(declared, read.source);
+    const { decodeService } = await import('./decode-service.js');
+    const results = read.services.map((declared) => decodeService(declared, read.source));
+    for (const result of results) {
       decoded.push(result.service);
       issues.push(...result.issues);
     }
+    if (read.parsed && read.issues.length === 0 && results.every((r) => r.issues.length === 0) && read.text !== undefined) {
+      writeDecoded(options.cache, decodedCacheKey(file.absolute, read.text), results.map((r) => r.service));
+    }
   }
-  issues.push(...checkServiceSet(decoded, complete));
+  const setIssues = checkServiceSet(decoded, complete);
+  // A cached service knows its own line only: read everything again for the exact lines of each issue.
+  if (setIssues.length > 0 && fromCache) return load(paths, options, false);
+  issues.push(...setIssues);
   if (issues.length > 0) throw new ManifestError(sortIssues(issues, collected.files));
   return {
     services: decoded.map(toDesiredService).sort((a, b) => compare(a.name, b.name)),
     files: collected.files.map((file) => file.absolute).sort(compare),
   };
+}
+
+/** The decoded services of an unchanged file, or null (not cached, unreadable, or a cache miss). */
+async function readDecodedFile(file: ManifestFile, cache: ParseCache | undefined): Promise<DecodedService[] | null> {
+  if (!cache) return null;
+  const text = await readFile(file.absolute, 'utf8').catch(() => null);
+  if (text === null) return null;
+  return readDecoded(cache, decodedCacheKey(file.absolute, text), file);
 }
 
 function toDesiredService(service: DecodedService): DesiredService {

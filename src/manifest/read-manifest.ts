@@ -17,6 +17,8 @@ export interface ReadManifest {
   source: ManifestSource;
   services: ExtractedService[];
   issues: ManifestIssue[];
+  /** The text read, when it was read and parsed. */
+  text?: string;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -56,7 +58,7 @@ export async function readManifest(file: ManifestFile, cache?: ParseCache): Prom
     path: '',
     message: issue.message,
   }));
-  return { parsed: true, source, services: placeServices(extracted.services, source), issues };
+  return { parsed: true, source, services: placeServices(extracted.services, source), issues, text };
 }
 
 /** Gives each declaration its line; the k-th declaration of a name gets the k-th line found for it. */

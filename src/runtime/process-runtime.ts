@@ -1,12 +1,16 @@
 /**
  * The real ProcessRuntime: services run as detached process groups that
  * write their own log files, so they outlive the agent; the next agent
- * adopts them by pid and start time.
+ * adopts them by pid and start time. With cgroups (home-cgroups.ts), each
+ * instance also runs in a cgroup of its own, which a stop or the main
+ * process's exit empties: no process of it outlives it by leaving the group.
  */
 import type { ProcessRuntime } from '../core/ports.js';
 import { createExitWatcher, type WarnLogger } from './exit-watcher.js';
+import type { HomeCgroups } from './home-cgroups.js';
 import { closeInheritedFds } from './inherited-fds.js';
 import { currentBootId, readStartTime } from './proc.js';
+import { startInCgroup } from './spawn-in-cgroup.js';
 import { launch, prepareSpawn, waitForSpawn } from './spawn-process.js';
 import { stopGroup } from './stop-group.js';
 
@@ -17,6 +21,8 @@ export interface ProcessRuntimeOptions {
   agentEnv?: NodeJS.ProcessEnv;
   /** How often adopted processes are checked for exit (default 250 ms). */
   pollIntervalMs?: number;
+  /** The home's instance cgroups; without, instances are process groups only. */
+  cgroups?: HomeCgroups | null;
   logger?: WarnLogger;
 }
 
@@ -26,32 +32,89 @@ let inheritedFdsClosed = false;
  * Creates the runtime. `spawn` resolves as soon as the process runs (never
  * waits for its exit) and rejects with why it could not start: command not
  * found, permission denied, missing working_dir, unreadable env_file, unset
- * env:VAR, unknown user, or a user/group without root.
+ * env:VAR, unknown user, or a user/group without root. A cgroup that cannot
+ * be created never fails a start (the instance starts without, logged).
+ * `stop` stops the process group, then kills what is left in the
+ * instance's cgroup; the exit of a main process that was not stopped kills
+ * what is left in its cgroup too (systemd's KillMode=control-group).
  * The first runtime of a process closes the descriptors this process
  * inherited without close-on-exec, so that no child gets them (see
  * inherited-fds.ts).
  */
 export function createProcessRuntime(options: ProcessRuntimeOptions): ProcessRuntime {
   const agentEnv = options.agentEnv ?? process.env;
+  const cgroups = options.cgroups ?? null;
   if (!inheritedFdsClosed) {
     inheritedFdsClosed = true;
     const fds = closeInheritedFds();
     if (fds.length > 0) options.logger?.warn({ fds }, 'closed inherited descriptors so that services do not inherit them');
   }
   const watcher = createExitWatcher({ pollIntervalMs: options.pollIntervalMs, logger: options.logger });
+  /** The cgroup of each spawned or adopted pid, until its exit or stop releases it. */
+  const cgroupOfPid = new Map<number, string>();
+  // Registered before any other listener: the release is queued before anyone can start the instance again.
+  watcher.onExit(({ pid }) => {
+    const path = cgroupOfPid.get(pid);
+    if (path === undefined || !cgroups) return;
+    cgroupOfPid.delete(pid);
+    void cgroups.release(path, 'exit');
+  });
 
   return {
     async spawn(request) {
+      // A spawn is a synchronous fork + exec. Called straight from an exit
+      // callback (a restart without delay), with no I/O in between, 50
+      // crash-looping services livelocked the agent: each exit spawned at
+      // once, new exits kept arriving within the same poll phase, and logs,
+      // store writes and API requests starved. One turn of the event loop
+      // per spawn keeps everything else moving.
+      await new Promise((resolve) => setImmediate(resolve));
       const prepared = await prepareSpawn(request, agentEnv);
-      const child = launch(prepared, options.logDir);
-      // Watch before the first await: no exit can slip by unseen.
-      watcher.watchChild(child);
-      const pid = await waitForSpawn(child, prepared.command);
+      const started = cgroups
+        ? await startInCgroup(prepared, request.spec.resources, cgroups)
+        : { launched: prepared, cgroup: null, addAfterSpawn: false };
+      let pid: number;
+      try {
+        const child = launch(started.launched, options.logDir);
+        // Watch before the first await: no exit can slip by unseen.
+        watcher.watchChild(child);
+        pid = await waitForSpawn(child, prepared.command);
+      } catch (err) {
+        if (started.cgroup) void cgroups?.release(started.cgroup.path, 'exit');
+        throw err;
+      }
+      if (started.cgroup) {
+        // Before any await: the exit listener must find it.
+        cgroupOfPid.set(pid, started.cgroup.path);
+        if (started.addAfterSpawn) {
+          await started.cgroup.addProcess(pid).catch((err: Error) =>
+            options.logger?.warn({ pid, cgroup: started.cgroup?.path, err: err.message }, 'cannot move the process into its cgroup'));
+        }
+      }
+      // The user's command, not the wrapper's: after the exec, /proc/PID/cmdline is the program's.
       const pidCommand = [prepared.command.file, ...prepared.command.args].join(' ');
       return { pid, pidStartTime: readStartTime(pid), pidBootId: currentBootId(), pidCommand, startedAt: new Date().toISOString() };
     },
-    stop: (pid, signal, timeoutMs) => stopGroup(pid, signal, timeoutMs, watcher.exited(pid)),
-    adopt: (pid, identity) => watcher.adopt(pid, identity),
+    async stop(pid, signal, timeoutMs) {
+      // Read before the stop: once the process is gone, /proc no longer says where it was.
+      const path = cgroups?.cgroupOf(pid) ?? cgroupOfPid.get(pid) ?? null;
+      // From now on the stop, not the exit listener, releases it (with the stop's grace period).
+      cgroupOfPid.delete(pid);
+      try {
+        await stopGroup(pid, signal, timeoutMs, watcher.exited(pid));
+      } finally {
+        if (path !== null) await cgroups?.release(path, 'stop');
+      }
+    },
+    adopt(pid, identity) {
+      if (!watcher.adopt(pid, identity)) return false;
+      const path = cgroups?.cgroupOf(pid) ?? null;
+      if (path !== null) {
+        cgroups?.claim(path);
+        cgroupOfPid.set(pid, path);
+      }
+      return true;
+    },
     onExit: (listener) => watcher.onExit(listener),
     close: () => watcher.close(),
   };

@@ -2,9 +2,9 @@
  * Starting one instance: check what can be checked before the fork (so the
  * error says why), then spawn it detached with its logs on its own fds.
  */
-import { closeSync, mkdirSync, openSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { accessSync, closeSync, constants, mkdirSync, openSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { execa } from 'execa';
 import type { SpawnRequest } from '../core/ports.js';
@@ -50,9 +50,9 @@ export async function prepareSpawn(request: SpawnRequest, agentEnv: NodeJS.Proce
   return { instance: request.instance, command, cwd, env, identity };
 }
 
-// Node reports a missing cwd as ENOENT of the command: check it first.
+// Node reports a missing cwd as ENOENT of the command: check it first (synchronously, like checkExecutable).
 async function checkWorkingDir(cwd: string): Promise<void> {
-  const info = await stat(cwd).catch(() => null);
+  const info = statSync(cwd, { throwIfNoEntry: false });
   if (!info) throw new Error(`working_dir does not exist: ${cwd}`);
   if (!info.isDirectory()) throw new Error(`working_dir is not a directory: ${cwd}`);
 }
@@ -113,6 +113,39 @@ export function waitForSpawn(child: ChildHandle, command: CommandLine): Promise<
     child.once('spawn', () => resolve(child.pid as number));
     child.once('error', (err) => reject(describeSpawnError(err, command)));
   });
+}
+
+/** Where a shell looks when PATH is unset (dash's default): the wrapper's shell does the lookup. */
+const DEFAULT_SEARCH_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+/**
+ * Rejects as waitForSpawn would (command not found, permission denied) if
+ * the program cannot be executed: needed when a wrapper execs it, since the
+ * spawn of the wrapper itself succeeds. Looks it up as execvp does: a name
+ * with a slash from `cwd`, any other in the environment's PATH.
+ */
+export async function checkExecutable(prepared: PreparedSpawn): Promise<void> {
+  const { file } = prepared.command;
+  const dirs = file.includes('/') ? [''] : (prepared.env.PATH ?? DEFAULT_SEARCH_PATH).split(':');
+  let code = 'ENOENT';
+  // Synchronous: a few stat calls of microseconds, on the restart path, where a thread-pool hop each would cost more.
+  for (const dir of dirs) {
+    const candidate = resolve(prepared.cwd, dir, file);
+    const info = statSync(candidate, { throwIfNoEntry: false });
+    if (!info) continue;
+    if (info.isFile() && isExecutable(candidate)) return;
+    code = 'EACCES'; // execvp reports EACCES if a candidate existed but none could run
+  }
+  throw describeSpawnError(Object.assign(new Error(code), { code }), prepared.command);
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function describeSpawnError(err: Error, command: CommandLine): Error {

@@ -25,6 +25,7 @@ export class LowdbStore implements Store {
   private lastWriteError: string | null = null;
   private writing: Promise<void> = Promise.resolve();
   private statusTimer: NodeJS.Timeout | null = null;
+  private sorted: { services: StoreDocument['services']; list: ServiceRecord[] } | null = null;
 
   private constructor(db: Low<StoreDocument>, private readonly file: string) {
     this.db = db;
@@ -61,7 +62,11 @@ export class LowdbStore implements Store {
   }
 
   list(): ServiceRecord[] {
-    return Object.values(this.db.data.services).sort((a, b) => byName(a.metadata.name, b.metadata.name));
+    // Sorted once per change of the set, not at every query (1,000 services: a sort per `get` poll).
+    if (this.sorted?.services !== this.db.data.services) {
+      this.sorted = { services: this.db.data.services, list: Object.values(this.db.data.services).sort((a, b) => byName(a.metadata.name, b.metadata.name)) };
+    }
+    return [...this.sorted.list];
   }
 
   async commit(batch: StoreBatch): Promise<number> {

@@ -85,9 +85,10 @@ describe('log rotation', () => {
     await t.run(['apply', '-f', await t.write('s.hcl', `service "chatty" {\n  command = ${JSON.stringify(command)}\n  logs {\n    max_size = "64Ki"\n    keep = 2\n  }\n}\n`)]);
     const logs = path.join(t.home, 'logs');
     const { readdir, stat } = await import('node:fs/promises');
-    await waitFor(async () => (await readdir(logs)).includes('chatty.out.log.2'), { what: 'two rotations', timeoutMs: 100_000 });
-    const names = (await readdir(logs)).filter((n) => n.startsWith('chatty.out.log'));
-    expect(names.sort()).toEqual(['chatty.out.log', 'chatty.out.log.1', 'chatty.out.log.2']);
+    const rotated = async () => (await readdir(logs)).filter((n) => n.startsWith('chatty.out.log')).sort();
+    // A rotation shifts .1 to .2 before it copies the new .1: wait for the whole set, not for .2 alone.
+    await waitFor(async () => (await rotated()).length === 3, { what: 'two rotations', timeoutMs: 100_000 });
+    expect(await rotated()).toEqual(['chatty.out.log', 'chatty.out.log.1', 'chatty.out.log.2']);
     const before = (await stat(path.join(logs, 'chatty.out.log'))).size;
     await waitFor(async () => (await stat(path.join(logs, 'chatty.out.log'))).size > before, { what: 'still writing after rotation' });
     expect((await t.api.list(['chatty']))[0].status.restarts).toBe(0);

@@ -95,7 +95,7 @@ describe('hxe agent install', () => {
   it('prints and writes a systemd unit that runs this hxe and leaves services to the next agent', async () => {
     const printed = await t.run(['agent', 'install', '--print']);
     expect(printed.code).toBe(0);
-    expect(printed.stdout).toMatch(/^ExecStart=\/\S+\/node --max-semi-space-size=1 \/\S+\/dist\/agent\.js --config \/etc\/hxe\/$/m);
+    expect(printed.stdout).toMatch(/^ExecStart=\/\S+\/node --max-semi-space-size=1 --single-threaded \/\S+\/dist\/agent\.js --config \/etc\/hxe\/$/m);
     expect(printed.stdout).toMatch(/^KillMode=process$/m);
     const unitDir = path.join(t.dir, 'units');
     const written = await t.run(['agent', 'install', '--unit-dir', unitDir]);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ApiClient } from '../../src/api/client.js';
 import type { InstanceView } from '../../src/core/types.js';
+import { homeCgroupDir, removeLeftCgroups } from './cgroups.js';
 import { isPidAlive, waitFor } from './processes.js';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -27,7 +28,7 @@ export interface TestHome {
   /** Polls the API until `check` holds for the named instance's view; returns that view. */
   waitForInstance(name: string, check: (view: InstanceView) => boolean, what: string, timeoutMs?: number): Promise<InstanceView>;
   write(name: string, text: string): Promise<string>;
-  /** Stops the agent and its services, and checks that none of the processes it saw are left. */
+  /** Stops the agent and its services, and checks that none of the processes it saw, and none of its cgroups, are left. */
   cleanup(): Promise<void>;
 }
 
@@ -76,8 +77,10 @@ export async function createTestHome(): Promise<TestHome> {
       const agentPid = Number(await fs.readFile(pidFile, 'utf8').catch(() => '0'));
       const left = [...seenPids, ...(agentPid ? [agentPid] : [])].filter(isPidAlive);
       for (const pid of left) killGroup(pid);
+      const cgroups = await removeLeftCgroups(homeCgroupDir(home));
       await fs.rm(dir, { recursive: true, force: true });
       if (left.length > 0) throw new Error(`processes left behind: ${left.join(', ')}`);
+      if (cgroups.length > 0) throw new Error(`cgroups left behind: ${cgroups.join(', ')}`);
     },
   };
 }

@@ -83,3 +83,66 @@ describe('loadManifests with a parse cache', () => {
     });
   });
 });
+
+describe('loadManifests with decoded services in the cache', () => {
+  const web = 'service "web" {\n  command = "./web --port 80"\n  working_dir = "app"\n  depends_on = ["db"]\n}\n';
+  const db = 'service "db" {\n  command = "postgres"\n}\n';
+
+  it('gives exactly what a fresh load gives, and serves an unchanged file from the cache', async () => {
+    await withTempDir(async (dir) => {
+      await writeFiles(dir, { 'a.hcl': web, 'b.toml': '[service.db]\ncommand = "postgres"\n' });
+      const cacheDir = join(dir, '.cache');
+      const fresh = await loadManifests([dir]);
+      await loadManifests([dir], { cache: createFileParseCache(cacheDir) });
+      const entries = readdirSync(cacheDir).length;
+      const cached = await loadManifests([dir], { cache: createFileParseCache(cacheDir) });
+      expect(JSON.stringify(cached)).toBe(JSON.stringify(fresh));
+      expect(readdirSync(cacheDir)).toHaveLength(entries);
+      // The decoded entry wins over the raw parse: prove it is what was used.
+      const decodedKey = readdirSync(cacheDir).map((f) => f.replace('.json', ''))
+        .find((key) => Array.isArray(createFileParseCache(cacheDir).get(key)) && JSON.stringify(createFileParseCache(cacheDir).get(key)).includes('"web"'))!;
+      const value = createFileParseCache(cacheDir).get(decodedKey) as { spec: { command: string } }[];
+      value[0].spec.command = 'from-decoded-cache';
+      createFileParseCache(cacheDir).set(decodedKey, value);
+      const again = await loadManifests([dir], { cache: createFileParseCache(cacheDir) });
+      expect(again.services.find((s) => s.name === 'web')?.spec.command).toBe('from-decoded-cache');
+    });
+  });
+
+  it('decodes a changed file again, and keys by path (relative paths resolve per file)', async () => {
+    await withTempDir(async (dir) => {
+      await writeFiles(dir, { 'one/a.hcl': web + db, 'two/a.hcl': web + db });
+      const cache = createFileParseCache(join(dir, '.cache'));
+      const first = await loadManifests([join(dir, 'one/a.hcl')], { cache });
+      const second = await loadManifests([join(dir, 'two/a.hcl')], { cache });
+      expect(first.services[1].spec.working_dir).toBe(join(dir, 'one/app'));
+      expect(second.services[1].spec.working_dir).toBe(join(dir, 'two/app'));
+      await writeFiles(dir, { 'one/a.hcl': web.replace('--port 80', '--port 81') + db });
+      const changed = await loadManifests([join(dir, 'one/a.hcl')], { cache });
+      expect(changed.services[1].spec.command).toContain('--port 81');
+    });
+  });
+
+  it('reports set issues across cached files with their exact lines', async () => {
+    await withTempDir(async (dir) => {
+      await writeFiles(dir, { 'a.hcl': db, 'b.hcl': `\n\n${db}` });
+      const cache = createFileParseCache(join(dir, '.cache'));
+      // Each file alone is fine, and cached as decoded.
+      await loadManifests([join(dir, 'a.hcl')], { cache });
+      await loadManifests([join(dir, 'b.hcl')], { cache });
+      const both = loadManifests([join(dir, 'a.hcl'), join(dir, 'b.hcl')], { cache });
+      await expect(both).rejects.toThrow(/b\.hcl:3/);
+      await expect(both).rejects.toThrow(/duplicate|already/i);
+    });
+  });
+
+  it('does not keep the decoded services of a file with issues', async () => {
+    await withTempDir(async (dir) => {
+      await writeFiles(dir, { 'a.hcl': 'service "web" {\n  command = "x"\n  restart = "sometimes"\n}\n' });
+      const cache = createFileParseCache(join(dir, '.cache'));
+      for (let i = 0; i < 2; i++) {
+        await expect(loadManifests([join(dir, 'a.hcl')], { cache })).rejects.toThrow(/a\.hcl:3/);
+      }
+    });
+  });
+});
