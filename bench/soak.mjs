@@ -26,6 +26,7 @@ const manifest = [
 ].join('');
 writeFileSync(path.join(dir, 'soak.hcl'), manifest);
 
+const fdsOf = (pid) => readdirSync(`/proc/${pid}/fd`).length;
 const rssOf = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 const agentPid = () => Number(readFileSync(path.join(home, 'agent.pid'), 'utf8'));
 const restarts = () => JSON.parse(hxe('get', '-o', 'json')).reduce((sum, v) => sum + v.status.restarts, 0);
@@ -46,7 +47,7 @@ try {
   hxe('apply', '-f', path.join(dir, 'soak.hcl'));
   await new Promise((resolve) => setTimeout(resolve, 5_000));
   const pid = agentPid();
-  const start = { rss: rssOf(pid), restarts: restarts() };
+  const start = { rss: rssOf(pid), fds: fdsOf(pid), restarts: restarts() };
   let worstDuplicates = 0;
   let maxGet = 0;
   const deadline = Date.now() + seconds * 1000;
@@ -57,9 +58,10 @@ try {
     maxGet = Math.max(maxGet, Date.now() - began);
     worstDuplicates = Math.max(worstDuplicates, duplicates());
   }
-  const end = { rss: rssOf(pid), restarts: restarts() };
+  const end = { rss: rssOf(pid), fds: fdsOf(pid), restarts: restarts() };
   console.log(`soak: ${seconds}s, ${crashers} crash-looping + ${steady} steady services`);
   console.log(`agent RSS: start ${start.rss.toFixed(1)} MB, end ${end.rss.toFixed(1)} MB`);
+  console.log(`agent open descriptors: start ${start.fds}, end ${end.fds}`);
   console.log(`restarts handled: ${end.restarts - start.restarts} (total ${end.restarts})`);
   console.log(`slowest get during the soak: ${maxGet} ms`);
   console.log(`duplicates found: ${worstDuplicates}`);

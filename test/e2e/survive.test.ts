@@ -130,8 +130,10 @@ describe('survive', () => {
     await t.run(['apply', '-f', await t.write('c.hcl', crashers)]);
     const pid = await agentPid();
     const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) * 1024;
+    const fds = () => readdirSync(`/proc/${pid}/fd`).length;
     await waitFor(async () => (await t.api.list(['c0']))[0].status.restarts > 20, { timeoutMs: 60_000, what: 'crash loop under way' });
     const start = rss();
+    const fdsAtStart = fds();
     for (let i = 0; i < 10; i++) {
       const began = Date.now();
       const result = await t.run(['get', '-o', 'json']);
@@ -142,6 +144,8 @@ describe('survive', () => {
     const restarts = (await t.get()).reduce((sum, v) => sum + v.status.restarts, 0);
     expect(restarts).toBeGreaterThan(500);
     expect(rss() - start).toBeLessThan(64 * 1024 * 1024);
+    // Spawns in flight hold a few descriptors each (log files, the exec pipe): flat means no growth with the restarts.
+    expect(fds() - fdsAtStart).toBeLessThan(60);
     await t.run(['delete', '--all']);
   }, 180_000);
 });
