@@ -7,7 +7,7 @@ import { constants } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { listGroupMembers } from './proc.js';
 
-/** How often /proc is checked for members left. */
+/** How often, at most, /proc is checked for members left. */
 const STOP_POLL_MS = 20;
 /** After SIGKILL, members still need the kernel to tear them down. */
 const KILL_WAIT_MS = 5_000;
@@ -52,11 +52,18 @@ function signalGroup(pgid: number, signal: NodeJS.Signals): void {
   }
 }
 
+/**
+ * Polls `condition` from 2 ms, doubling up to STOP_POLL_MS: most programs
+ * end within a few ms of SIGTERM, and a check of a group already gone is one
+ * kill(-pgid, 0) (see listGroupMembers), so early checks are cheap.
+ */
 async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
+  let interval = 2;
   for (;;) {
     if (condition()) return true;
     if (Date.now() >= deadline) return false;
-    await sleep(Math.min(STOP_POLL_MS, Math.max(1, deadline - Date.now())));
+    await sleep(Math.min(interval, Math.max(1, deadline - Date.now())));
+    interval = Math.min(STOP_POLL_MS, interval * 2);
   }
 }
