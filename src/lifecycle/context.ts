@@ -38,6 +38,7 @@ export function initialContext(input: InstanceMachineInput): InstanceContext {
     probeFailures: 0,
     lastProbe: null,
     queued: null,
+    failure: null,
     earlyExit: null,
     retryAt: null,
     message: '',

@@ -26,10 +26,16 @@ function currentBackoff(context: InstanceContext): number {
   return backoffDelay(context.config.backoff, context.backoffStep);
 }
 
-/** The config an UPDATE_CONFIG or RESTART event brings, or the current one. */
+/** The config an UPDATE_CONFIG, RESTART or HOLD event brings, or the current one. */
 function configOf(context: InstanceContext, event: InstanceEvent): InstanceConfig {
-  if (event.type === 'UPDATE_CONFIG' || event.type === 'RESTART') return event.config ?? context.config;
+  if (event.type === 'UPDATE_CONFIG' || event.type === 'RESTART' || event.type === 'HOLD') return event.config ?? context.config;
   return context.config;
+}
+
+/** Why the process is being stopped, in words. */
+function stoppingMessage(context: InstanceContext): string {
+  if (context.queued === 'fail') return `${context.failure ?? 'failed'}: stopping the process`;
+  return context.queued === 'restart' || context.queued === 'hold' ? 'restarting: stopping the process' : 'stopping';
 }
 
 /** The named actors, delays, guards and actions of the lifecycle machine. */
@@ -68,6 +74,8 @@ export const machineSetup = setup({
       context.lastProbe?.ok === false && context.probeFailures >= Math.max(1, requireHealthCheck(context).retries),
     stopQueued: ({ context }) => context.queued === 'stop',
     restartQueued: ({ context }) => context.queued === 'restart',
+    holdQueued: ({ context }) => context.queued === 'hold',
+    failQueued: ({ context }) => context.queued === 'fail',
     anythingQueued: ({ context }) => context.queued !== null,
     exitedCleanly: ({ context }) => !context.exitFailed && context.config.policy !== 'always',
     policyNever: ({ context }) => context.config.policy === 'never',
@@ -82,6 +90,8 @@ export const machineSetup = setup({
     countRestart: assign(({ context }) => countRestart(context)),
     queueStop: assign({ queued: 'stop' as const }),
     queueRestart: assign({ queued: 'restart' as const }),
+    queueHold: assign({ queued: 'hold' as const }),
+    queueFail: assign({ queued: 'fail' as const, failure: ({ event }) => (event.type === 'FAIL' ? event.reason : null) }),
     unqueueStop: assign({ queued: ({ context }) => (context.queued === 'stop' ? null : context.queued) }),
     stashEarlyExit: assign({ earlyExit: ({ event }) => (event.type === 'EXIT' ? event : null) }),
     recordSpawn: assign(({ context }, process: SpawnedProcess) => ({
@@ -108,6 +118,10 @@ export const machineSetup = setup({
     recordHealthKill: assign(({ context }) => endProcess(context, {
       code: context.exitCode, signal: context.signal, failed: true, reason: unhealthyReason(context),
     })),
+    /** A process stopped by FAIL is gone: a failure whatever its exit code, for the reason FAIL gave. */
+    recordFailure: assign(({ context }) => endProcess(context, {
+      code: context.exitCode, signal: context.signal, failed: true, reason: context.failure ?? 'stopped as failed',
+    })),
     forgetProcess: assign(() => goneProcess()),
     recordProbe: assign(({ context }, result: ProbeResult) => recordProbe(context, result)),
     beginCrashloop: assign({ crashloopCause: ({ context }) => crashloopCause(context) }),
@@ -119,7 +133,7 @@ export const machineSetup = setup({
     }),
     enterPending: assign({ message: 'waiting to start' }),
     restoreFailure: assign({ message: ({ context }) => context.exitReason, settled: null }),
-    enterStarting: assign({ message: 'starting', queued: null, earlyExit: null, retryAt: null }),
+    enterStarting: assign({ message: 'starting', queued: null, failure: null, earlyExit: null, retryAt: null }),
     enterRunning: assign({
       probeFailures: 0,
       message: ({ context }) => (context.config.health ? 'running; waiting for the health check' : 'running'),
@@ -135,9 +149,7 @@ export const machineSetup = setup({
       const message = `crashloop: ${crashloopCause(context)}; next try in ${formatDuration(delay)} (${context.exitReason})`;
       return { retryAt: context.now() + delay, message };
     }),
-    enterStopping: assign({
-      message: ({ context }) => (context.queued === 'restart' ? 'restarting: stopping the process' : 'stopping'),
-    }),
+    enterStopping: assign({ message: ({ context }) => stoppingMessage(context) }),
     enterStopped: assign({ message: 'stopped', queued: null }),
     enterCompleted: assign({ message: ({ context }) => context.exitReason, settled: null }),
   },

@@ -15,10 +15,11 @@ import { machineSetup } from './machine-setup.js';
 export type { InstanceConfig, InstanceEvent, InstanceMachineInput } from './types.js';
 export { nextRetryAt, statusOf, type InstanceSnapshot, type MachineStatus } from './status.js';
 
-/** START and RESTART in a state with no process: start now, with no crash history. */
+/** START and RESTART in a state with no process: start now, with no crash history; HOLD: wait in pending for a START. */
 const START_NOW = {
   START: { target: '#instance.starting', actions: 'resetCounters' },
   RESTART: { target: '#instance.starting', actions: ['takeConfig', 'resetCounters'] },
+  HOLD: { target: '#instance.pending', actions: ['takeConfig', 'resetCounters'] },
 } as const;
 
 /** What an up process (running, healthy) answers to. */
@@ -26,6 +27,8 @@ const WHILE_UP = {
   EXIT: { guard: 'isCurrentProcess', target: '#instance.exited', actions: 'recordExit' },
   STOP: { target: '#instance.stopping', actions: 'queueStop' },
   RESTART: { target: '#instance.stopping', actions: ['takeConfig', 'queueRestart'] },
+  HOLD: { target: '#instance.stopping', actions: ['takeConfig', 'queueHold'] },
+  FAIL: { target: '#instance.stopping', actions: 'queueFail' },
   // A new check must pass before the instance counts as healthy again;
   // any other change is taken in place by the root handler.
   UPDATE_CONFIG: { guard: 'healthCheckChanged', target: '#instance.running', reenter: true, actions: 'takeConfig' },
@@ -36,7 +39,14 @@ const WHILE_STOPPING = {
   STOP: { actions: 'queueStop' },
   START: { actions: 'queueRestart' },
   RESTART: { actions: ['takeConfig', 'queueRestart'] },
+  HOLD: { actions: ['takeConfig', 'queueHold'] },
 } as const;
+
+/** Once the process is gone: start again, or wait in pending (HOLD), as fresh starts. */
+const AFTER_STOP_RESTART = [
+  { guard: 'restartQueued', target: 'starting', actions: ['forgetProcess', 'resetCounters'] },
+  { guard: 'holdQueued', target: 'pending', actions: ['forgetProcess', 'resetCounters'] },
+] as const;
 
 /**
  * The lifecycle machine of one service instance. Create it with
@@ -59,7 +69,7 @@ export const instanceMachine = machineSetup.createMachine({
         { guard: 'settledCompleted', target: 'completed' },
         { guard: 'settledFailed', target: 'failed', actions: 'restoreFailure' },
       ],
-      on: { ...START_NOW, STOP: 'stopped' },
+      on: { START: START_NOW.START, RESTART: START_NOW.RESTART, HOLD: { actions: 'takeConfig' }, STOP: 'stopped' },
     },
     starting: {
       entry: 'enterStarting',
@@ -76,6 +86,7 @@ export const instanceMachine = machineSetup.createMachine({
         ],
         onError: [
           { guard: 'restartQueued', target: 'starting', reenter: true },
+          { guard: 'holdQueued', target: 'pending' },
           { guard: 'stopQueued', target: 'stopped' },
           { target: 'failed', actions: { type: 'failSpawn', params: ({ event }) => ({ error: event.error }) } },
         ],
@@ -85,6 +96,7 @@ export const instanceMachine = machineSetup.createMachine({
         STOP: { actions: 'queueStop' },
         START: { actions: 'unqueueStop' },
         RESTART: { actions: ['takeConfig', 'queueRestart'] },
+        HOLD: { actions: ['takeConfig', 'queueHold'] },
       },
     },
     running: {
@@ -148,7 +160,7 @@ export const instanceMachine = machineSetup.createMachine({
         src: 'stop',
         input: ({ context }) => ({ pid: requirePid(context), ports: context.ports }),
         onDone: [
-          { guard: 'restartQueued', target: 'starting', actions: ['forgetProcess', 'resetCounters'] },
+          ...AFTER_STOP_RESTART,
           { guard: 'stopQueued', target: 'stopped', actions: 'forgetProcess' },
           { target: 'exited', actions: 'recordHealthKill' },
         ],
@@ -171,12 +183,12 @@ export const instanceMachine = machineSetup.createMachine({
       entry: 'enterBackoff',
       always: { guard: 'restartsAtOnce', target: 'starting', actions: 'countRestart' },
       after: { backoffDelay: { target: 'starting', actions: 'countRestart' } },
-      on: { RESTART: START_NOW.RESTART, STOP: 'stopped' },
+      on: { RESTART: START_NOW.RESTART, HOLD: START_NOW.HOLD, STOP: 'stopped' },
     },
     crashloop: {
       entry: 'enterCrashloop',
       after: { crashloopDelay: { target: 'starting', actions: 'countRestart' } },
-      on: { RESTART: START_NOW.RESTART, STOP: 'stopped' },
+      on: { RESTART: START_NOW.RESTART, HOLD: START_NOW.HOLD, STOP: 'stopped' },
     },
     stopping: {
       entry: 'enterStopping',
@@ -185,7 +197,8 @@ export const instanceMachine = machineSetup.createMachine({
         src: 'stop',
         input: ({ context }) => ({ pid: requirePid(context), ports: context.ports }),
         onDone: [
-          { guard: 'restartQueued', target: 'starting', actions: ['forgetProcess', 'resetCounters'] },
+          ...AFTER_STOP_RESTART,
+          { guard: 'failQueued', target: 'exited', actions: 'recordFailure' },
           { target: 'stopped', actions: 'forgetProcess' },
         ],
         onError: { target: 'failed', actions: { type: 'failStop', params: ({ event }) => ({ error: event.error }) } },

@@ -80,6 +80,12 @@ export interface ExitEvent {
  * - `STOP`: desired stopped.
  * - `RESTART`: a manual or spec-change restart, optionally with a new config;
  *   never counted as a crash.
+ * - `HOLD`: a restart whose start must wait (its dependencies are not
+ *   ready): stop the process if any, then wait in `pending` for a START;
+ *   like RESTART a fresh start, never counted as a crash.
+ * - `FAIL`: the agent judged the process failed (`reason`: over its memory
+ *   limit): stop it, and handle its end as a crash (counted, backoff,
+ *   crashloop). Only a process that is up takes it.
  * - `EXIT`: the process `pid` exited (ignored unless it is the current one).
  * - `UPDATE_CONFIG`: take a new config in place, without restarting.
  */
@@ -87,6 +93,8 @@ export type InstanceEvent =
   | { type: 'START' }
   | { type: 'STOP' }
   | { type: 'RESTART'; config?: InstanceConfig }
+  | { type: 'HOLD'; config?: InstanceConfig }
+  | { type: 'FAIL'; reason: string }
   | ExitEvent
   | { type: 'UPDATE_CONFIG'; config: InstanceConfig };
 
@@ -122,8 +130,14 @@ export interface InstanceContext {
   /** Consecutive probe failures that count (past start_period). */
   probeFailures: number;
   lastProbe: ProbeResult | null;
-  /** A STOP or RESTART that arrived while the machine had to finish something first. */
-  queued: 'stop' | 'restart' | null;
+  /**
+   * What to do once the process is gone, asked while the machine had to
+   * finish something first: stop, start again, wait in pending (HOLD), or
+   * judge the end a failure (FAIL).
+   */
+  queued: 'stop' | 'restart' | 'hold' | 'fail' | null;
+  /** Why a FAIL stops the process: the reason its end is given. */
+  failure: string | null;
   /** An EXIT that arrived before the spawn settled, replayed if it turns out to be ours. */
   earlyExit: ExitEvent | null;
   /** When backoff or crashloop will start the process again (`now()` clock). */
