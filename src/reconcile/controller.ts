@@ -60,13 +60,15 @@ export class Controller implements Supervisor {
     await this.deps.store.flush();
   }
 
+  /**
+   * A failure the agent found (a memory limit): the process is stopped and
+   * its end handled as a crash (counted, backoff, crashloop), as Nomad's
+   * `Restart(ctx, event, failure=true)`. A user's restart is not this: it
+   * goes through the record's restart nonce and the planner. False when the
+   * instance is unknown or has no process up (already stopping or restarting).
+   */
   restartInstance(name: string, reason: string): boolean {
-    const instance = this.instances.get(name);
-    const record = instance && this.deps.store.get(instance.service);
-    if (!instance || !record) return false;
-    this.deps.events.record({ service: name, type: 'RestartRequested', message: reason });
-    instance.restart(record);
-    return true;
+    return this.instances.get(name)?.fail(reason) ?? false;
   }
 
   /** One pass for one service: plan against fresh state, then act. */
@@ -95,6 +97,7 @@ export class Controller implements Supervisor {
       case 'start': instance.start(record); break;
       case 'stop': instance.stop(); break;
       case 'restart': if (record) instance.restart(record); break;
+      case 'hold': if (record) instance.hold(record); break;
       case 'update': if (record) instance.update(record); break;
       case 'remove':
         instance.detach();

@@ -22,6 +22,8 @@ export type Action =
   | { type: 'start'; instance: string }
   | { type: 'stop'; instance: string }
   | { type: 'restart'; instance: string }
+  /** A restart whose start must wait for dependencies: stop, then pending until a `start`. */
+  | { type: 'hold'; instance: string }
   | { type: 'update'; instance: string }
   | { type: 'remove'; instance: string };
 
@@ -71,8 +73,12 @@ const AT_REST: LifecycleState[] = ['pending', 'stopped', 'completed', 'failed'];
  * - instances missing → create (then start once dependencies are ready);
  * - desired stopped, deleted or scaled away → stop (dependents first), then remove the deleted;
  * - a spec change that needs a restart, or `hxe restart` → rolling restart, one instance at a time,
- *   each waiting until the others are ready;
+ *   each waiting until the others are ready; a restart while a dependency is not ready is a hold
+ *   (stop, then pending until the dependencies are ready);
+ * - a spec change that needs a restart of a failed, backoff or crashloop instance → a new attempt
+ *   (a fresh start, through the same gate), as a new ReplicaSet would be;
  * - a spec change that does not → update in place.
+ * Every start (create, `hxe start`, boot, restart, new attempt) waits until every dependency is ready.
  */
 export function planService(name: string, world: World): ServicePlan {
   const plan: ServicePlan = { actions: [], waiting: {} };
@@ -95,8 +101,9 @@ export function planService(name: string, world: World): ServicePlan {
     for (const instance of kept) planStop(instance, world, plan);
     return plan;
   }
-  planUpdates(record, kept, plan);
-  planStarts(record, desiredNames, world, plan);
+  const unready = record.spec.depends_on.filter((dependency) => !isServiceReady(dependency, world));
+  planUpdates(record, kept, unready, plan);
+  planStarts(record, desiredNames, unready, world, plan);
   return plan;
 }
 
@@ -117,40 +124,50 @@ function planStop(instance: ObservedInstance, world: World, plan: ServicePlan): 
   plan.actions.push({ type: 'stop', instance: instance.name });
 }
 
-/** New generations: in place when no restart is needed, else a rolling restart. */
-function planUpdates(record: ServiceRecord, kept: ObservedInstance[], plan: ServicePlan): void {
-  const generation = record.metadata.generation;
-  const toRestart: ObservedInstance[] = [];
-  for (const instance of kept) {
+/**
+ * New generations and `hxe restart`: in place when no new process is
+ * needed, else a rolling restart, held while a dependency is not ready.
+ */
+function planUpdates(record: ServiceRecord, kept: ObservedInstance[], unready: string[], plan: ServicePlan): void {
+  const toRestart = kept.filter((instance) => {
     const restartAsked = instance.restartNonce !== record.restartNonce;
-    const specChanged = instance.generation !== generation;
-    if (!restartAsked && !specChanged) continue;
-    if (AT_REST.includes(instance.state) && !restartAsked) {
-      plan.actions.push({ type: 'update', instance: instance.name });
-    } else if (restartAsked || needsRestart(instance.spec, record.spec)) {
-      toRestart.push(instance);
-    } else {
-      plan.actions.push({ type: 'update', instance: instance.name });
-    }
-  }
+    if (!restartAsked && instance.generation === record.metadata.generation) return false;
+    const restart = startsAnew(instance, restartAsked, record);
+    if (!restart) plan.actions.push({ type: 'update', instance: instance.name });
+    return restart;
+  });
   if (toRestart.length === 0) return;
+  const restart = (instance: ObservedInstance): Action =>
+    unready.length > 0 ? { type: 'hold', instance: instance.name } : { type: 'restart', instance: instance.name };
   const down = toRestart.filter((i) => !i.ready);
   if (down.length > 0) {
     // Already unavailable: restarting them costs no capacity.
-    for (const instance of down) plan.actions.push({ type: 'restart', instance: instance.name });
+    for (const instance of down) plan.actions.push(restart(instance));
     return;
   }
   const othersReady = kept.every((i) => i.ready || toRestart.includes(i));
-  if (othersReady) plan.actions.push({ type: 'restart', instance: toRestart[0].name });
+  if (othersReady) plan.actions.push(restart(toRestart[0]));
   else for (const instance of toRestart) plan.waiting[instance.name] = 'rolling restart: waiting for the other instances to be ready';
+}
+
+/**
+ * Whether a restart request or a new generation gives the instance a new
+ * process (else the record is taken in place). Pending and stopped
+ * instances only take it: planStarts starts them, through the gate. A
+ * completed one restarts only when asked; a failed one, or one retrying in
+ * backoff or crashloop, also for a spec that needs a new process: a new attempt.
+ */
+function startsAnew(instance: ObservedInstance, restartAsked: boolean, record: ServiceRecord): boolean {
+  if (instance.state === 'pending' || instance.state === 'stopped') return false;
+  if (restartAsked) return true;
+  return instance.state !== 'completed' && needsRestart(instance.spec, record.spec);
 }
 
 /**
  * Pending and stopped instances start once every dependency is ready;
  * completed and failed ones only on `hxe start` (a new start nonce).
  */
-function planStarts(record: ServiceRecord, desiredNames: string[], world: World, plan: ServicePlan): void {
-  const unready = record.spec.depends_on.filter((dependency) => !isServiceReady(dependency, world));
+function planStarts(record: ServiceRecord, desiredNames: string[], unready: string[], world: World, plan: ServicePlan): void {
   for (const instance of desiredNames) {
     const observed = world.instance(instance);
     const startAsked = observed !== undefined && observed.startNonce !== record.startNonce;

@@ -137,3 +137,91 @@ describe('planService', () => {
     expect(types(planService('web', w))).toEqual(['stop:web']);
   });
 });
+
+/** `b` depends on `a`; `a` is ready or not (its health check still failing). */
+function gated(aReady: boolean) {
+  return world().service('a').instance('a', aReady ? 'healthy' : 'running', { ready: aReady });
+}
+
+describe('planService: every start waits for the dependencies', () => {
+  it('keeps a failed instance pending on `hxe start` while a dependency is not ready', () => {
+    const w = gated(false).service('b', { depends_on: ['a'] }, { startNonce: 1 }).instance('b', 'failed').build();
+    const plan = planService('b', w);
+    expect(plan.actions).toEqual([]);
+    expect(plan.waiting).toEqual({ b: 'waiting for a' });
+  });
+
+  it('keeps a restarted pending instance pending (it only takes the request)', () => {
+    const w = gated(false).service('b', { depends_on: ['a'] }, { restartNonce: 1 }).instance('b', 'pending').build();
+    const plan = planService('b', w);
+    expect(types(plan)).toEqual(['update:b']);
+    expect(plan.waiting).toEqual({ b: 'waiting for a' });
+  });
+
+  it('starts a restarted pending instance once the dependency is ready', () => {
+    const w = gated(true).service('b', { depends_on: ['a'] }, { restartNonce: 1 }).instance('b', 'pending').build();
+    expect(types(planService('b', w))).toEqual(['update:b', 'start:b']);
+  });
+
+  it('holds `hxe restart` of a running instance while a dependency is not ready, and restarts it once ready', () => {
+    const spec = { depends_on: ['a'] };
+    const held = gated(false).service('b', spec, { restartNonce: 1 }).instance('b', 'running').build();
+    expect(types(planService('b', held))).toEqual(['hold:b']);
+    const ready = gated(true).service('b', spec, { restartNonce: 1 }).instance('b', 'running').build();
+    expect(types(planService('b', ready))).toEqual(['restart:b']);
+  });
+
+  it('holds a spec change that needs a restart while a dependency is not ready', () => {
+    const old = recordOf('b', { depends_on: ['a'] }).spec;
+    const w = gated(false).service('b', { depends_on: ['a'], command: 'sleep 2' }, { generation: 2 })
+      .instance('b', 'running', { generation: 1, spec: old }).build();
+    expect(types(planService('b', w))).toEqual(['hold:b']);
+  });
+
+  it('holds a rolling restart one instance at a time', () => {
+    const old = recordOf('b', { instances: 2, depends_on: ['a'] }).spec;
+    const w = gated(false).service('b', { instances: 2, depends_on: ['a'], command: 'sleep 2' }, { generation: 2 })
+      .instance('b-0', 'running', { generation: 1, spec: old }).instance('b-1', 'running', { generation: 1, spec: old }).build();
+    expect(types(planService('b', w))).toEqual(['hold:b-0']);
+  });
+
+  it('holds a restart of an instance retrying in backoff', () => {
+    const w = gated(false).service('b', { depends_on: ['a'] }, { restartNonce: 1 }).instance('b', 'backoff').build();
+    expect(types(planService('b', w))).toEqual(['hold:b']);
+  });
+
+  it('starts instances found pending at boot only once the dependency is ready', () => {
+    const spec = { depends_on: ['a'], instances: 2 };
+    const boot = (aReady: boolean) => gated(aReady).service('b', spec).instance('b-0', 'pending').instance('b-1', 'pending').build();
+    expect(planService('b', boot(false)).actions).toEqual([]);
+    expect(types(planService('b', boot(true)))).toEqual(['start:b-0', 'start:b-1']);
+  });
+});
+
+describe('planService: fix forward', () => {
+  const broken = recordOf('b', { command: 'no-such-command' }).spec;
+
+  it.each(['failed', 'crashloop', 'backoff'] as const)('gives a %s instance a new attempt at a spec that needs a new process', (state) => {
+    const w = world().service('b', { command: 'sleep 1' }, { generation: 2 }).instance('b', state, { generation: 1, spec: broken }).build();
+    expect(types(planService('b', w))).toEqual(['restart:b']);
+  });
+
+  it('holds the new attempt while a dependency is not ready', () => {
+    const old = recordOf('b', { command: 'no-such-command', depends_on: ['a'] }).spec;
+    const w = gated(false).service('b', { command: 'sleep 1', depends_on: ['a'] }, { generation: 2 })
+      .instance('b', 'failed', { generation: 1, spec: old }).build();
+    expect(types(planService('b', w))).toEqual(['hold:b']);
+  });
+
+  it('only takes a change that needs no new process, leaving a failed instance failed', () => {
+    const w = world().service('b', { command: 'no-such-command', labels: { a: 'b' } }, { generation: 2 })
+      .instance('b', 'failed', { generation: 1, spec: broken }).build();
+    expect(types(planService('b', w))).toEqual(['update:b']);
+  });
+
+  it('does not run a completed job again for a new generation', () => {
+    const done = recordOf('b', { command: 'true' }).spec;
+    const w = world().service('b', { command: 'true --again' }, { generation: 2 }).instance('b', 'completed', { generation: 1, spec: done }).build();
+    expect(types(planService('b', w))).toEqual(['update:b']);
+  });
+});
