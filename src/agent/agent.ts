@@ -17,7 +17,10 @@ import type { InstanceSample } from '../metrics/sample.js';
 /** What the agent's reconcile loop offers to the API. */
 export interface Supervisor {
   start(): Promise<void>;
-  /** Restarts one instance now, for a reason the agent itself found (a memory limit); false if unknown. */
+  /**
+   * Restarts one instance as failed, for a reason the agent itself found (a memory limit): counted,
+   * through backoff and crashloop. False if unknown or without a process up (already restarting).
+   */
   restartInstance(instance: string, reason: string): boolean;
   /** Stops the loop; stops every service unless `keepServices`. */
   shutdown(options: { keepServices: boolean }): Promise<void>;

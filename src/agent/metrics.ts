@@ -84,11 +84,13 @@ export class AgentMetrics {
       .map(([instance, status]) => ({ instance, pid: status.pid! }));
   }
 
+  /** A failure restart (counted, backoff, crashloop); said once per process, not at every tick while it stops. */
   private restartOverLimit(instance: string, memoryBytes: number, limit: number): void {
-    const reason = `memory ${mib(memoryBytes)} over its limit of ${mib(limit)}: restarting`;
-    this.deps.events.record({ service: instance, type: 'MemoryLimitExceeded', message: reason });
-    this.deps.logger.warn({ service: instance, action: 'restart', memoryBytes, limit }, reason);
-    this.deps.supervisor.restartInstance(instance, reason);
+    const cause = `memory ${mib(memoryBytes)} over its limit of ${mib(limit)}`;
+    if (!this.deps.supervisor.restartInstance(instance, cause)) return;
+    const message = `${cause}: restarting`;
+    this.deps.events.record({ service: instance, type: 'MemoryLimitExceeded', message });
+    this.deps.logger.warn({ service: instance, action: 'restart', memoryBytes, limit }, message);
   }
 }
 

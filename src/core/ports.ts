@@ -47,6 +47,12 @@ export interface ProcessRuntime {
   stop(pid: number, signal: string, timeoutMs: number): Promise<void>;
   /** Watches a live process that is not our child (adoption); false if it is gone or is not the recorded one. */
   adopt(pid: number, identity: ProcessIdentity): boolean;
+  /**
+   * The working directory and whole environment a process of the request
+   * runs with (exec health checks run with the same); rejects as spawn does
+   * on an unreadable env_file or an unset env:VAR.
+   */
+  runContext(request: SpawnRequest): Promise<ProbeContext>;
   /** Called once for every exit of a spawned or adopted process. */
   onExit(listener: (exit: ProcessExit) => void): () => void;
   /** Stops watching (the processes keep running). */

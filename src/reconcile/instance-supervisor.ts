@@ -34,6 +34,8 @@ export interface InstanceOptions {
   adopt?: boolean;
 }
 
+const NO_CONTEXT = { cwd: null, env: {} };
+
 /** The machine's config, taken from a spec. */
 export function configOf(spec: ServiceSpec): InstanceConfig {
   return { policy: spec.restart_policy, backoff: spec.backoff, crashloop: spec.crashloop, health: spec.health_check };
@@ -125,6 +127,20 @@ export class InstanceSupervisor {
     this.actor.send({ type: 'RESTART', config: configOf(record.spec) });
   }
 
+  /** A restart whose start waits for a later `start` (dependencies not ready): stop, then pending. */
+  hold(record: ServiceRecord): void {
+    this.take(record);
+    this.actor.send({ type: 'HOLD', config: configOf(record.spec) });
+  }
+
+  /** Stops the process as failed (`reason`), to be restarted as after a crash; false without a process up. */
+  fail(reason: string): boolean {
+    const event = { type: 'FAIL', reason } as const;
+    if (!this.actor.getSnapshot().can(event)) return false;
+    this.actor.send(event);
+    return true;
+  }
+
   update(record: ServiceRecord): void {
     this.take(record);
     this.actor.send({ type: 'UPDATE_CONFIG', config: configOf(record.spec) });
@@ -152,10 +168,12 @@ export class InstanceSupervisor {
   /** The machine's I/O, always with the current spec. */
   private ports(): InstancePorts {
     const { runtime, prober } = this.options;
+    const request = () => ({ instance: this.name, service: this.service, index: this.index, spec: this.spec });
     return {
-      spawn: () => runtime.spawn({ instance: this.name, service: this.service, index: this.index, spec: this.spec }),
+      spawn: () => runtime.spawn(request()),
       stop: (pid) => runtime.stop(pid, this.spec.stop_signal, this.spec.stop_timeout),
-      probe: (check) => prober.probe(check, { cwd: this.spec.working_dir, env: {} }),
+      // An exec check runs in the process's own directory and environment; the others need neither.
+      probe: async (check) => prober.probe(check, check.type === 'exec' ? await runtime.runContext(request()) : NO_CONTEXT),
     };
   }
 

@@ -11,7 +11,7 @@ import type { HomeCgroups } from './home-cgroups.js';
 import { closeInheritedFds } from './inherited-fds.js';
 import { currentBootId, readStartTime } from './proc.js';
 import { startInCgroup } from './spawn-in-cgroup.js';
-import { launch, prepareSpawn, waitForSpawn } from './spawn-process.js';
+import { environmentOf, launch, prepareSpawn, waitForSpawn, workingDirOf } from './spawn-process.js';
 import { stopGroup } from './stop-group.js';
 
 export interface ProcessRuntimeOptions {
@@ -114,6 +114,9 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): ProcessRun
         cgroupOfPid.set(pid, path);
       }
       return true;
+    },
+    async runContext(request) {
+      return { cwd: workingDirOf(request.spec), env: await environmentOf(request, agentEnv) };
     },
     onExit: (listener) => watcher.onExit(listener),
     close: () => watcher.close(),

@@ -41,13 +41,28 @@ export async function prepareSpawn(request: SpawnRequest, agentEnv: NodeJS.Proce
   const { spec } = request;
   if (!SAFE_NAME.test(request.instance)) throw new Error(`invalid instance name: ${JSON.stringify(request.instance)}`);
   const command = buildCommandLine(spec);
-  const cwd = spec.working_dir ?? process.cwd();
+  const cwd = workingDirOf(spec);
   await checkWorkingDir(cwd);
-  const envFile = spec.env_file === null ? {} : await readEnvFile(spec.env_file);
-  const environment = resolveEnvRefs(spec.environment, agentEnv);
-  const env = composeEnv({ agentEnv, envFile, environment, service: request.service, index: request.index });
+  const env = await environmentOf(request, agentEnv);
   const identity = resolveIdentity(spec.user, spec.group);
   return { instance: request.instance, command, cwd, env, identity };
+}
+
+/** The working directory a process of the spec runs in (and its exec health checks). */
+export function workingDirOf(spec: SpawnRequest['spec']): string {
+  return spec.working_dir ?? process.cwd();
+}
+
+/**
+ * The whole environment a process of the request gets, and its exec health
+ * checks with it: composeEnv over env_file and the resolved `environment`.
+ * Rejects on an unreadable env_file or an unset env:VAR.
+ */
+export async function environmentOf(request: SpawnRequest, agentEnv: NodeJS.ProcessEnv): Promise<Record<string, string>> {
+  const { spec } = request;
+  const envFile = spec.env_file === null ? {} : await readEnvFile(spec.env_file);
+  const environment = resolveEnvRefs(spec.environment, agentEnv);
+  return composeEnv({ agentEnv, envFile, environment, service: request.service, index: request.index });
 }
 
 // Node reports a missing cwd as ENOENT of the command: check it first (synchronously, like checkExecutable).
