@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { HxeEvent } from '../../src/core/types.js';
 import { createTestHome, type TestHome } from '../helpers/hxe.js';
-import { fixtureCommand, isPidAlive, waitFor } from '../helpers/processes.js';
+import { fixtureCommand, isPidAlive } from '../helpers/processes.js';
 
 let t: TestHome;
 beforeEach(async () => { t = await createTestHome(); });
