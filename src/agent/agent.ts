@@ -18,10 +18,10 @@ import type { InstanceSample } from '../metrics/sample.js';
 export interface Supervisor {
   start(): Promise<void>;
   /**
-   * Restarts one instance as failed, for a reason the agent itself found (a memory limit): counted,
-   * through backoff and crashloop. False if unknown or without a process up (already restarting).
+   * Restarts one instance as failed, for a reason the agent itself found in its process `pid` (a memory
+   * limit): counted, through backoff and crashloop. False if unknown, or `pid` is not its process up.
    */
-  restartInstance(instance: string, reason: string): boolean;
+  restartInstance(instance: string, reason: string, pid: number): boolean;
   /** Stops the loop; stops every service unless `keepServices`. */
   shutdown(options: { keepServices: boolean }): Promise<void>;
 }

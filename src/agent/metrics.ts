@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { MetricsConfig } from '../config/schema.js';
 import { instancesOf } from '../core/instances.js';
 import type { Store } from '../store/store.js';
-import { createMemoryWatchdog } from '../metrics/memory-watchdog.js';
+import { createMemoryWatchdog, type OverLimit } from '../metrics/memory-watchdog.js';
 import type { InstanceSample } from '../metrics/sample.js';
 import { createMetricsSampler, type MetricsSampler } from '../metrics/sampler.js';
 import type { EventLog } from './event-log.js';
@@ -38,7 +38,7 @@ export class AgentMetrics {
         retention: Math.max(1, Math.ceil(config.retention / config.interval)),
         targets: () => this.targets(),
         onSample: (samples) => {
-          for (const over of watchdog.check(samples)) this.restartOverLimit(over.instance, over.memoryBytes, over.limit);
+          for (const over of watchdog.check(samples)) this.restartOverLimit(over);
           for (const subscriber of this.subscribers) subscriber(samples);
         },
         onError: (err) => deps.logger.warn({ action: 'metrics', err: String(err) }, 'metrics tick failed'),
@@ -85,12 +85,12 @@ export class AgentMetrics {
   }
 
   /** A failure restart (counted, backoff, crashloop); said once per process, not at every tick while it stops. */
-  private restartOverLimit(instance: string, memoryBytes: number, limit: number): void {
+  private restartOverLimit({ instance, pid, memoryBytes, limit }: OverLimit): void {
     const cause = `memory ${mib(memoryBytes)} over its limit of ${mib(limit)}`;
-    if (!this.deps.supervisor.restartInstance(instance, cause)) return;
+    if (!this.deps.supervisor.restartInstance(instance, cause, pid)) return;
     const message = `${cause}: restarting`;
     this.deps.events.record({ service: instance, type: 'MemoryLimitExceeded', message });
-    this.deps.logger.warn({ service: instance, action: 'restart', memoryBytes, limit }, message);
+    this.deps.logger.warn({ service: instance, pid, action: 'restart', memoryBytes, limit }, message);
   }
 }
 

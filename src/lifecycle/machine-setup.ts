@@ -64,8 +64,8 @@ export const machineSetup = setup({
     hasProcess: ({ context }) => context.pid !== null,
     settledCompleted: ({ context }) => context.settled === 'completed',
     settledFailed: ({ context }) => context.settled === 'failed',
-    /** The exit is the current process's: an exit of an earlier one is stale. */
-    isCurrentProcess: ({ context, event }) => event.type === 'EXIT' && event.pid === context.pid,
+    /** The exit or failure is the current process's: one of an earlier process is stale. */
+    isCurrentProcess: ({ context, event }) => (event.type === 'EXIT' || event.type === 'FAIL') && event.pid === context.pid,
     hasHealthCheck: ({ context }) => context.config.health !== null,
     healthCheckChanged: ({ context, event }) =>
       event.type === 'UPDATE_CONFIG' && !sameHealthCheck(event.config.health, context.config.health),

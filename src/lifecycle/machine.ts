@@ -28,7 +28,7 @@ const WHILE_UP = {
   STOP: { target: '#instance.stopping', actions: 'queueStop' },
   RESTART: { target: '#instance.stopping', actions: ['takeConfig', 'queueRestart'] },
   HOLD: { target: '#instance.stopping', actions: ['takeConfig', 'queueHold'] },
-  FAIL: { target: '#instance.stopping', actions: 'queueFail' },
+  FAIL: { guard: 'isCurrentProcess', target: '#instance.stopping', actions: 'queueFail' },
   // A new check must pass before the instance counts as healthy again;
   // any other change is taken in place by the root handler.
   UPDATE_CONFIG: { guard: 'healthCheckChanged', target: '#instance.running', reenter: true, actions: 'takeConfig' },

@@ -83,9 +83,9 @@ export interface ExitEvent {
  * - `HOLD`: a restart whose start must wait (its dependencies are not
  *   ready): stop the process if any, then wait in `pending` for a START;
  *   like RESTART a fresh start, never counted as a crash.
- * - `FAIL`: the agent judged the process failed (`reason`: over its memory
- *   limit): stop it, and handle its end as a crash (counted, backoff,
- *   crashloop). Only a process that is up takes it.
+ * - `FAIL`: the agent judged the process `pid` failed (`reason`: over its
+ *   memory limit): stop it, and handle its end as a crash (counted, backoff,
+ *   crashloop). Only the current process, while up, takes it.
  * - `EXIT`: the process `pid` exited (ignored unless it is the current one).
  * - `UPDATE_CONFIG`: take a new config in place, without restarting.
  */
@@ -94,7 +94,7 @@ export type InstanceEvent =
   | { type: 'STOP' }
   | { type: 'RESTART'; config?: InstanceConfig }
   | { type: 'HOLD'; config?: InstanceConfig }
-  | { type: 'FAIL'; reason: string }
+  | { type: 'FAIL'; pid: number; reason: string }
   | ExitEvent
   | { type: 'UPDATE_CONFIG'; config: InstanceConfig };
 

@@ -7,6 +7,8 @@ import type { InstanceSample } from './sample.js';
 /** An instance whose process group's RSS is over its limit. */
 export interface OverLimit {
   instance: string;
+  /** The process measured: only it is restarted, never a successor started meanwhile. */
+  pid: number;
   /** Its latest group RSS, bytes. */
   memoryBytes: number;
   limit: number;
@@ -32,7 +34,7 @@ export function findOverLimit(samples: InstanceSample[], limits: MemoryLimits, g
     if (limit === null || !(limit > 0)) continue;
     const latest = own[own.length - 1];
     const recent = own.slice(-grace).filter((s) => s.pid === latest.pid && s.memoryBytes > limit);
-    if (recent.length === grace) over.push({ instance, memoryBytes: latest.memoryBytes, limit });
+    if (recent.length === grace) over.push({ instance, pid: latest.pid, memoryBytes: latest.memoryBytes, limit });
   }
   return over;
 }
@@ -79,7 +81,7 @@ export function createMemoryWatchdog(limits: MemoryLimits, graceSamples = 1): Me
         const streak = streaks.get(sample.instance);
         const count = streak?.pid === sample.pid ? streak.count + 1 : 1;
         streaks.set(sample.instance, { pid: sample.pid, count });
-        if (count >= grace) over.push({ instance: sample.instance, memoryBytes: sample.memoryBytes, limit });
+        if (count >= grace) over.push({ instance: sample.instance, pid: sample.pid, memoryBytes: sample.memoryBytes, limit });
       }
       return over;
     },

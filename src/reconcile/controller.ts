@@ -65,10 +65,11 @@ export class Controller implements Supervisor {
    * its end handled as a crash (counted, backoff, crashloop), as Nomad's
    * `Restart(ctx, event, failure=true)`. A user's restart is not this: it
    * goes through the record's restart nonce and the planner. False when the
-   * instance is unknown or has no process up (already stopping or restarting).
+   * instance is unknown, or `pid` is not its process up (already stopping or
+   * restarting, or a sample of an earlier process).
    */
-  restartInstance(name: string, reason: string): boolean {
-    return this.instances.get(name)?.fail(reason) ?? false;
+  restartInstance(name: string, reason: string, pid: number): boolean {
+    return this.instances.get(name)?.fail(pid, reason) ?? false;
   }
 
   /** One pass for one service: plan against fresh state, then act. */

@@ -133,9 +133,9 @@ export class InstanceSupervisor {
     this.actor.send({ type: 'HOLD', config: configOf(record.spec) });
   }
 
-  /** Stops the process as failed (`reason`), to be restarted as after a crash; false without a process up. */
-  fail(reason: string): boolean {
-    const event = { type: 'FAIL', reason } as const;
+  /** Stops process `pid` as failed (`reason`), to be restarted as after a crash; false unless it is the one up. */
+  fail(pid: number, reason: string): boolean {
+    const event = { type: 'FAIL', pid, reason } as const;
     if (!this.actor.getSnapshot().can(event)) return false;
     this.actor.send(event);
     return true;

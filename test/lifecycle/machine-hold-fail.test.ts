@@ -95,11 +95,13 @@ describe('HOLD: a restart whose start waits for a START', () => {
 
 describe('FAIL: a restart that counts as a failure', () => {
   const reason = 'memory 80.0Mi over its limit of 60.0Mi';
+  /** FAIL for the current process (or for no process: pid -1). */
+  const fail = (h: Harness) => h.send({ type: 'FAIL', pid: h.status().pid ?? -1, reason });
 
   it('stops the process, then restarts it through backoff, counting the restart', async () => {
     const h = startMachine();
     await h.run(42);
-    h.send({ type: 'FAIL', reason });
+    fail(h);
     expect(h.status()).toMatchObject({ state: 'stopping', pid: 42, message: `${reason}: stopping the process` });
     h.exit(42, null, 'SIGTERM');
     expect(h.state()).toBe('stopping');
@@ -116,13 +118,13 @@ describe('FAIL: a restart that counts as a failure', () => {
     const h = startMachine({ config: config({ crashloop: { ...CRASHLOOP, max_restarts: 3 } }) });
     await h.run(1);
     for (const [n, delay] of [1_000, 2_000, 4_000].entries()) {
-      h.send({ type: 'FAIL', reason });
+      fail(h);
       await h.stopped();
       expect(h.status()).toMatchObject({ state: 'backoff', message: `${reason}; restarting in ${delay / 1_000}s` });
       await h.advance(delay);
       await h.spawned(n + 2);
     }
-    h.send({ type: 'FAIL', reason });
+    fail(h);
     await h.stopped();
     expect(h.status()).toMatchObject({ state: 'crashloop', restarts: 3 });
     expect(h.status().message).toBe(`crashloop: 3 restarts in 2m; next try in 5m (${reason})`);
@@ -132,14 +134,14 @@ describe('FAIL: a restart that counts as a failure', () => {
   it('is a failure whatever the exit code: on-failure restarts, never fails', async () => {
     const onFailure = startMachine({ config: config({ policy: 'on-failure' }) });
     await onFailure.run(42);
-    onFailure.send({ type: 'FAIL', reason });
+    fail(onFailure);
     onFailure.exit(42, 0);
     await onFailure.stopped();
     expect(onFailure.state()).toBe('backoff');
 
     const never = startMachine({ config: config({ policy: 'never' }) });
     await never.run(42);
-    never.send({ type: 'FAIL', reason });
+    fail(never);
     await never.stopped();
     expect(never.status()).toMatchObject({ state: 'failed', message: `${reason} (restart_policy never)` });
   });
@@ -148,35 +150,43 @@ describe('FAIL: a restart that counts as a failure', () => {
     const h = startMachine({ config: config({ health: healthCheck() }) });
     await h.run(42);
     await h.probe(true);
-    h.send({ type: 'FAIL', reason });
+    fail(h);
     expect(h.state()).toBe('stopping');
   });
 
   it('is ignored without an up process, and while stopping', async () => {
     const h = startMachine();
-    h.send({ type: 'FAIL', reason });
+    fail(h);
     expect(h.state()).toBe('pending');
     h.send({ type: 'START' });
-    h.send({ type: 'FAIL', reason });
+    fail(h);
     expect(h.state()).toBe('starting');
     await h.spawned(42);
     h.send({ type: 'STOP' });
-    h.send({ type: 'FAIL', reason });
+    fail(h);
     await h.stopped();
     expect(h.state()).toBe('stopped');
+  });
+
+  it('ignores a FAIL of an earlier process (a late sample)', async () => {
+    const h = startMachine();
+    await h.run(42);
+    await h.crash(42, 1_000, 43);
+    h.send({ type: 'FAIL', pid: 42, reason });
+    expect(h.status()).toMatchObject({ state: 'running', pid: 43 });
   });
 
   it('lets a STOP or RESTART sent meanwhile win', async () => {
     const stop = startMachine();
     await stop.run(42);
-    stop.send({ type: 'FAIL', reason });
+    fail(stop);
     stop.send({ type: 'STOP' });
     await stop.stopped();
     expect(stop.state()).toBe('stopped');
 
     const restart = startMachine();
     await restart.run(42);
-    restart.send({ type: 'FAIL', reason });
+    fail(restart);
     restart.send({ type: 'RESTART' });
     await restart.stopped();
     await restart.spawned(43);

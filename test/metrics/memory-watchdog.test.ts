@@ -43,7 +43,7 @@ describe('findOverLimit with real processes', () => {
 
     const over = findOverLimit(samples, () => 64 * MIB);
 
-    expect(over).toEqual([{ instance: 'big', memoryBytes: samples[0].memoryBytes, limit: 64 * MIB }]);
+    expect(over).toEqual([{ instance: 'big', pid: big, memoryBytes: samples[0].memoryBytes, limit: 64 * MIB }]);
     expect(findOverLimit(samples, () => null)).toEqual([]);
   });
 });
@@ -53,7 +53,7 @@ describe('findOverLimit', () => {
 
   it('needs the last `graceSamples` samples of the same pid over the limit, in any order', () => {
     const samples = [sample('a', 150, 3), sample('a', 50, 1), sample('a', 150, 2), sample('b', 150, 1), sample('b', 150, 2, 11)];
-    expect(findOverLimit(samples, limits, 2)).toEqual([{ instance: 'a', memoryBytes: 150, limit: 100 }]);
+    expect(findOverLimit(samples, limits, 2)).toEqual([{ instance: 'a', pid: 10, memoryBytes: 150, limit: 100 }]);
     expect(findOverLimit(samples, limits, 3)).toEqual([]);
     expect(findOverLimit(samples, limits).map((o) => o.instance)).toEqual(['a', 'b']);
   });
@@ -67,13 +67,13 @@ describe('createMemoryWatchdog', () => {
   it('flags after `graceSamples` consecutive ticks over, while over, and starts over when under or restarted', () => {
     const watchdog = createMemoryWatchdog(() => 100, 2);
     expect(watchdog.check([sample('a', 150, 1)])).toEqual([]);
-    expect(watchdog.check([sample('a', 150, 2)])).toEqual([{ instance: 'a', memoryBytes: 150, limit: 100 }]);
+    expect(watchdog.check([sample('a', 150, 2)])).toEqual([{ instance: 'a', pid: 10, memoryBytes: 150, limit: 100 }]);
     expect(watchdog.check([sample('a', 160, 3)])).toHaveLength(1);
     expect(watchdog.check([sample('a', 90, 4)])).toEqual([]);
     expect(watchdog.check([sample('a', 150, 5)])).toEqual([]);
     expect(watchdog.check([sample('a', 150, 6, 11)])).toEqual([]); // new pid: a new process
     watchdog.reset('a');
     expect(watchdog.check([sample('a', 150, 7, 11)])).toEqual([]);
-    expect(watchdog.check([sample('a', 150, 8, 11)])).toHaveLength(1);
+    expect(watchdog.check([sample('a', 150, 8, 11)])).toEqual([{ instance: 'a', pid: 11, memoryBytes: 150, limit: 100 }]);
   });
 });
