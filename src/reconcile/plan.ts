@@ -165,7 +165,8 @@ function startsAnew(instance: ObservedInstance, restartAsked: boolean, record: S
 
 /**
  * Pending and stopped instances start once every dependency is ready;
- * completed and failed ones only on `hxe start` (a new start nonce).
+ * completed and failed ones only on `hxe start` (a new start nonce), or
+ * through planUpdates (a restart, a new attempt).
  */
 function planStarts(record: ServiceRecord, desiredNames: string[], unready: string[], world: World, plan: ServicePlan): void {
   for (const instance of desiredNames) {
