@@ -59,6 +59,8 @@ export interface AlertsConfig {
   queue_size: number;
   retry: RetryConfig;
   webhook: WebhookConfig | null;
+  /** `webhook_url`: one more webhook receiver, with the defaults. */
+  webhook_url: string | null;
   email: EmailConfig | null;
   /** The default rules (unless `default_rules = false`) merged with the configured ones. */
   rules: AlertRule[];
@@ -102,20 +104,38 @@ const webhookInput = z.strictObject({
   headers: stringMap((key) => (HEADER_NAME.test(key) ? null : { key: true, message: 'expected an HTTP header name' })).prefault({}),
 });
 
+/** `"smtp.example.com:587"`: the plan's short form of smtp_host and smtp_port. */
+const SMTP_SERVER = /^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):(\d{1,5})$/;
+
 const emailInput = z
   .strictObject({
-    smtp_host: text('a host name'),
-    smtp_port: count(1, 587, 65_535),
+    smtp_server: text('a "host:port" such as "smtp.example.com:587"').refine((value) => SMTP_SERVER.test(value) && Number(SMTP_SERVER.exec(value)![2]) <= 65_535, {
+      error: (issue) => `expected "host:port" such as "smtp.example.com:587", got ${JSON.stringify(issue.input)}`,
+    }).optional(),
+    smtp_host: text('a host name').optional(),
+    smtp_port: z.int({ error: expected('an integer') }).min(1).max(65_535).optional(),
     secure: z.boolean({ error: expected('true or false') }).optional(),
     username: text('a user name').optional(),
     password: text('a password').optional(),
-    from: text('an address such as "hxe@example.com"'),
-    to: stringList('an address').min(1, { error: 'expected at least one address' }),
+    /** Default: the username (the plan's form logs in as the sender). */
+    from: text('an address such as "hxe@example.com"').optional(),
+    /** Default: the username. */
+    to: stringList('an address').min(1, { error: 'expected at least one address' }).optional(),
     timeout: duration('10s', 'positive'),
   })
   .superRefine((email: unknown, ctx) => {
-    if (!isPlainObject(email) || (email.username === undefined) === (email.password === undefined)) return;
-    ctx.addIssue({ code: 'custom', path: [email.username === undefined ? 'username' : 'password'], message: 'username and password go together: give both or neither' });
+    if (!isPlainObject(email)) return;
+    const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+    if ((email.username === undefined) !== (email.password === undefined)) {
+      issue(email.username === undefined ? 'username' : 'password', 'username and password go together: give both or neither');
+    }
+    if (email.smtp_server !== undefined && (email.smtp_host !== undefined || email.smtp_port !== undefined)) {
+      issue('smtp_server', 'give smtp_server, or smtp_host and smtp_port, not both');
+    } else if (email.smtp_server === undefined && email.smtp_host === undefined) {
+      issue('smtp_server', 'missing, expected "host:port" such as "smtp.example.com:587" (or smtp_host)');
+    }
+    if (email.username === undefined && email.from === undefined) issue('from', 'missing, expected an address (or a username to send as)');
+    if (email.username === undefined && email.to === undefined) issue('to', 'missing, expected a list of addresses (or a username to send to)');
   }, ALWAYS);
 
 const retryInput = z
@@ -136,6 +156,8 @@ const alertsInput = z.strictObject({
   queue_size: count(1, 100, 10_000),
   default_rules: bool(true),
   retry: retryInput.prefault({}),
+  /** The plan's one-line receiver: a webhook with the defaults, beside a `webhook { }` block if any. */
+  webhook_url: httpUrl.optional(),
   webhook: webhookInput.optional(),
   email: emailInput.optional(),
 });
@@ -178,10 +200,11 @@ export function decodeAlertsConfig(input: unknown): { config: AlertsConfig } | {
   const disabled = new Set<string>();
   const rules = decodeRules(rawRules, disabled, issues);
   if (issues.length > 0 || !parsed.success) return { issues };
-  const { default_rules: useDefaults, webhook, email, ...settings } = parsed.data;
+  const { default_rules: useDefaults, webhook, webhook_url: webhookUrl, email, ...settings } = parsed.data;
   return {
     config: {
       ...settings,
+      webhook_url: webhookUrl ?? null,
       webhook: webhook ? { url: webhook.url, secret: webhook.secret ?? null, timeout: webhook.timeout, headers: webhook.headers } : null,
       email: email ? toEmailConfig(email) : null,
       rules: mergeRules(useDefaults, rules, disabled),
@@ -190,14 +213,16 @@ export function decodeAlertsConfig(input: unknown): { config: AlertsConfig } | {
 }
 
 function toEmailConfig(email: z.output<typeof emailInput>): EmailConfig {
+  const server = email.smtp_server ? SMTP_SERVER.exec(email.smtp_server)! : null;
+  const port = server ? Number(server[2]) : email.smtp_port ?? 587;
   return {
-    smtp_host: email.smtp_host,
-    smtp_port: email.smtp_port,
-    secure: email.secure ?? email.smtp_port === 465,
+    smtp_host: server ? server[1].replace(/^\[(.*)\]$/, '$1') : email.smtp_host!,
+    smtp_port: port,
+    secure: email.secure ?? port === 465,
     username: email.username ?? null,
     password: email.password ?? null,
-    from: email.from,
-    to: email.to,
+    from: email.from ?? email.username!,
+    to: email.to ?? [email.username!],
     timeout: email.timeout,
   };
 }

@@ -6,6 +6,7 @@ import { registerLogRoutes } from './log-routes.js';
 import { registerRoutes } from './routes.js';
 import { registerWebRoutes } from '../web/routes.js';
 import { createAuthHook } from './auth.js';
+import { createRateLimitHook } from './rate-limit.js';
 import type { ServerConfig } from '../config/schema.js';
 import { registerSyncRoutes } from './sync-routes.js';
 import { registerMetricsRoutes, type MetricsRouteOptions } from './metrics-routes.js';
@@ -48,11 +49,14 @@ export async function createTcpApiServer(agent: Agent, options: ApiServerOptions
   const app = Fastify({ logger: false, bodyLimit: MAX_BODY_BYTES, return503OnClosing: true, ...(https ? { https } : {}) }) as unknown as FastifyInstance;
   if (server.cors.enabled) {
     const { default: cors } = await import('@fastify/cors');
-    await app.register(cors, { origin: server.cors.allowed_origins, allowedHeaders: ['authorization', 'content-type'] });
+    await app.register(cors, {
+      origin: server.cors.allowed_origins,
+      methods: server.cors.allowed_methods,
+      allowedHeaders: ['authorization', 'content-type'],
+    });
   }
   if (server.rate_limit.enabled) {
-    const { default: rateLimit } = await import('@fastify/rate-limit');
-    await app.register(rateLimit, { max: server.rate_limit.requests, timeWindow: server.rate_limit.window });
+    app.addHook('onRequest', createRateLimitHook({ requestsPerMinute: server.rate_limit.requests_per_minute, burstSize: server.rate_limit.burst_size }));
   }
   app.addHook('onRequest', createAuthHook(server.auth));
   registerApi(app, agent, options);
@@ -88,12 +92,6 @@ export async function listenOnSocket(app: FastifyInstance, socketPath: string): 
 function sendError(reply: FastifyReply, error: unknown): FastifyReply {
   const body: ErrorBody = { error: { code: 'INTERNAL', message: String(error) } };
   let status = 500;
-  if (isFastifyClientError(error) && error.statusCode === 429) {
-    return reply.status(429).send({ error: { code: 'RATE_LIMITED', message: error.message } });
-  }
-  if (isFastifyClientError(error) && error.statusCode === 429) {
-    return reply.status(429).send({ error: { code: 'RATE_LIMITED', message: error.message } });
-  }
   if (error instanceof HxeError) {
     status = STATUS_BY_CODE[error.code] ?? 500;
     body.error = { code: error.code, message: error.message };

@@ -19,14 +19,14 @@ const write = async (name: string, text: string) => {
 describe('loadAgentConfig', () => {
   it('gives the documented defaults for no configuration at all', async () => {
     const loaded = await loadAgentConfig([]);
-    expect({ ...loaded, files: [] }).toEqual(defaultAgentConfig());
+    expect({ ...loaded, files: [], blocks: undefined }).toEqual({ ...defaultAgentConfig(), blocks: undefined });
   });
 
   it('reads the shipped agent.hcl and server.hcl, resolving env: values', async () => {
     const shipped = path.resolve('manifests');
     const loaded = await loadAgentConfig([path.join(shipped, 'agent.hcl'), path.join(shipped, 'server.hcl')], { HXE_TOKEN: 'secret-token' });
     expect(loaded.agent.metrics).toEqual({ enabled: true, interval: 10_000, retention: 3_600_000, prometheus_endpoint: '/metrics' });
-    expect(loaded.server).toMatchObject({ host: '127.0.0.1', port: 7380, auth: { type: 'token', token: 'secret-token' }, rate_limit: { requests: 600, window: 60_000 } });
+    expect(loaded.server).toMatchObject({ host: '127.0.0.1', port: 7380, auth: { type: 'token', token: 'secret-token' }, rate_limit: { enabled: true, requests_per_minute: 600, burst_size: 600 } });
   });
 
   it('reads TOML as well, and sync blocks relative to the file', async () => {
