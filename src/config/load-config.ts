@@ -58,8 +58,10 @@ export async function loadAgentConfig(paths: string[], env: NodeJS.ProcessEnv = 
     for (const issue of alerts.issues) issues.push(issueAt(blocks.agent[0], ['agent', ...issue.path.split('.')], issue.message));
   }
   if (issues.length > 0 || !agent || !('config' in alerts)) throw new ManifestError(sortIssues(issues, collected.files));
+  // Relative to the file that says it, as sync paths are.
+  const dataDir = agent.data_dir ? resolve(dirname(blocks.agent[0].file.absolute), agent.data_dir) : undefined;
   return {
-    agent: { ...agent, alerts: alerts.config },
+    agent: { ...agent, data_dir: dataDir, alerts: alerts.config },
     server,
     syncs,
     files: collected.files.map((f) => f.absolute),
