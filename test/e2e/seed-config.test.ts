@@ -190,3 +190,64 @@ describe("the plan's agent.hcl and server.hcl, as written", () => {
     expect(ok).toBeLessThan(30);
   }, 120_000);
 });
+
+describe('agent and server files: errors, tokens and the audit trail over the socket', () => {
+  it('validate reports every error of agent and server blocks at once, with did you mean, exit 2', async () => {
+    const file = await t.write('etc/agent.hcl', 'agent {\n  nmae = "x"\n  metrics {\n    prometheus_endpoint = "metrics"\n  }\n}\nserver {\n  auth {\n    type = "jwt"\n    token_expiry = "soon"\n  }\n  rate_limit {\n    burst = 5\n  }\n}\n');
+    const result = await t.run(['validate', '-f', path.dirname(file)]);
+    expect(result.code).toBe(2);
+    expect(result.stderr.split('\n').filter((line) => line.includes('agent.hcl:'))).toEqual([
+      'etc/agent.hcl:2: agent.nmae: unknown field, did you mean "name"?',
+      'etc/agent.hcl:4: agent.metrics.prometheus_endpoint: expected a path such as "/metrics", an address such as ":9090", or "", got "metrics"',
+      'etc/agent.hcl:8: server.auth.secret: missing, expected the JWT signing secret (e.g. "env:JWT_SECRET")',
+      'etc/agent.hcl:10: server.auth.token_expiry: expected a duration such as "500ms", "10s", "5m" or "1h30m", got "soon"',
+      'etc/agent.hcl:13: server.rate_limit.burst: unknown field, did you mean "burst_size"?',
+    ]);
+    const started = await t.run(['agent', 'start', '--config', file]);
+    expect(started.code).toBe(2);
+    expect(started.stderr).toMatch(/agent\.nmae: unknown field[\s\S]*server\.rate_limit\.burst: unknown field/);
+  });
+
+  it('token create: only with jwt auth, only over the socket; audit records who changed what', async () => {
+    const config = await t.write('etc/agent.hcl', `server {\n  port = 0\n  auth {\n    type = "jwt"\n    secret = "${JWT_SECRET}"\n    token_expiry = "2h"\n  }\n}\n`);
+    expect((await t.run(['agent', 'start', '--config', config])).code).toBe(0);
+    const minted = JSON.parse((await t.run(['token', 'create', '--role', 'read', '--subject', 'dashboard', '-o', 'json'])).stdout);
+    expect(minted).toMatchObject({ subject: 'dashboard', role: 'read' });
+    const lifetime = Date.parse(minted.expiresAt) - Date.now();
+    expect(lifetime).toBeGreaterThan(2 * 3_600_000 - 60_000);
+    expect(lifetime).toBeLessThanOrEqual(2 * 3_600_000);
+    const badTtl = await t.run(['token', 'create', '--ttl', 'soon']);
+    expect(badTtl.code).toBe(2);
+    expect(badTtl.stderr).toMatch(/ttl: .*"soon"/);
+    const remote = await t.run(['token', 'create', '--server', 'http://127.0.0.1:1']);
+    expect(remote.code).toBe(2);
+    expect(remote.stderr).toMatch(/local socket only/);
+
+    const file = await t.write('s.hcl', 'service "web" {\n  command = "sleep 1000"\n}\n');
+    expect((await t.run(['apply', '-f', file])).code).toBe(0);
+    await t.write('s.hcl', 'service "web" {\n  command = "sleep 1001"\n}\n');
+    expect((await t.run(['apply', '-f', file])).code).toBe(0);
+    expect((await t.run(['restart', 'web'])).code).toBe(0);
+    expect((await t.run(['delete', 'web'])).code).toBe(0);
+    const audit = (await t.run(['events', '--audit', '-o', 'json'])).stdout.trim().split('\n').map((line) => JSON.parse(line));
+    const summary = audit.map((e) => [e.action, e.outcome, e.who.via, e.who.role, JSON.stringify(e.changes ?? [])].join(' '));
+    expect(summary).toEqual([
+      'token ok socket admin []',
+      'token error socket admin []',
+      'apply ok socket admin [{"name":"web","before":null,"after":1}]',
+      'apply ok socket admin [{"name":"web","before":1,"after":2}]',
+      'restart ok socket admin []',
+      'delete ok socket admin [{"name":"web","before":2,"after":null}]',
+    ]);
+    expect(audit[0].details).toMatchObject({ subject: 'dashboard', role: 'read', expires_at: minted.expiresAt });
+    expect(JSON.stringify(audit)).not.toContain(minted.token);
+    const text = (await t.run(['events', '--audit'])).stdout;
+    expect(text).toMatch(/apply {2}ok {2}web {2}web 1→2/);
+  });
+
+  it('without a server block, token create says what is missing', async () => {
+    const result = await t.run(['token', 'create']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/auth \{ type = "jwt"/);
+  });
+});
