@@ -142,9 +142,16 @@ describe('decodeAlertsConfig', () => {
     }
   });
 
-  it('decodes the shipped agent.hcl to the defaults', async () => {
-    const loaded = await loadAgentConfig([path.resolve('manifests/agent.hcl')]);
-    expect(loaded.agent.alerts).toEqual(decoded(undefined));
+  it('decodes the shipped agent.hcl (the plan\'s short form) to the defaults plus its two receivers', async () => {
+    const loaded = await loadAgentConfig([path.resolve('manifests/agent.hcl')], { SMTP_PASSWORD: 'p' });
+    expect(loaded.agent.alerts).toEqual({
+      ...decoded(undefined),
+      webhook_url: 'https://hooks.slack.com/services/xxx',
+      email: {
+        smtp_host: 'smtp.gmail.com', smtp_port: 587, secure: false, username: 'alerts@company.com', password: 'p',
+        from: 'alerts@company.com', to: ['alerts@company.com'], timeout: 10_000,
+      },
+    });
   });
 
   it('decodes a full block from HCL, and the same from TOML', async () => {
