@@ -86,6 +86,12 @@ export async function composeAgent(paths: HomePaths, config: AgentConfig, logger
     });
     logger.info({ action: 'start', metrics: `${metricsAddress.host}:${metricsAddress.port}` }, 'Prometheus metrics served on their own address');
   }
+  // Certificates are read now, so that a missing one fails the start before any service starts.
+  const tcpApi = config.server ? await createTcpApiServer(agent, apiOptions, config.server).catch(async (err: unknown) => {
+    await new Promise((resolve) => (metricsServer ? metricsServer.close(resolve) : resolve(null)));
+    await alerts.stop();
+    throw new HxeError('BAD_USAGE', `server: ${errorMessage(err)}`);
+  }) : null;
   await supervisor.start();
   // After adoption claimed the cgroups of running instances: the others' are leftovers.
   await cgroups?.sweep();
@@ -94,14 +100,14 @@ export async function composeAgent(paths: HomePaths, config: AgentConfig, logger
   watchers.start();
   metrics.start();
   const socketApi = createApiServer(agent, apiOptions);
-  await listenOnSocket(socketApi, paths.socket);
-  servers.push(socketApi);
-  if (config.server) {
-    const tcpApi = await createTcpApiServer(agent, apiOptions, config.server);
+  if (tcpApi && config.server) {
+    // Before the socket answers: a port in use is what `hxe agent start` reports.
     await tcpApi.listen({ host: config.server.host, port: config.server.port });
     servers.push(tcpApi);
     agent.setServerUrl(serverUrl(tcpApi, config.server.tls.enabled));
   }
+  await listenOnSocket(socketApi, paths.socket);
+  servers.push(socketApi);
   events.record({ service: '', type: 'AgentStarted', message: `agent started (pid ${process.pid})` });
   logger.info({ action: 'start', home: paths.home, revision: store.revision, server: agent.status().server }, 'agent started');
   return { agent, stop, stopped };

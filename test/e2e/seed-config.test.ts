@@ -245,6 +245,22 @@ describe('agent and server files: errors, tokens and the audit trail over the so
     expect(text).toMatch(/apply {2}ok {2}web {2}web 1→2/);
   });
 
+  it('an agent whose metrics address is taken, or whose certificate is missing, refuses to start, saying which', async () => {
+    const holder = http.createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    closers.push(() => new Promise((resolve) => holder.close(() => resolve())));
+    const port = (holder.address() as AddressInfo).port;
+    const taken = await t.write('etc/metrics.hcl', `agent {\n  metrics {\n    prometheus_endpoint = "127.0.0.1:${port}"\n  }\n}\n`);
+    const refused = await t.run(['agent', 'start', '--config', taken]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(new RegExp(`agent\\.metrics\\.prometheus_endpoint "127\\.0\\.0\\.1:${port}": cannot listen: .*EADDRINUSE`));
+    const noCert = await t.write('etc/server.hcl', `server {\n  port = 0\n  tls {\n    enabled = true\n    cert_file = "${t.dir}/none.pem"\n    key_file = "${t.dir}/none.pem"\n  }\n  auth {\n    token = "t"\n  }\n}\n`);
+    const missing = await t.run(['agent', 'start', '--config', noCert]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/server: ENOENT: .*none\.pem/);
+    expect((await t.run(['agent', 'status'])).stdout).toMatch(/agent not running/);
+  });
+
   it('without a server block, token create says what is missing', async () => {
     const result = await t.run(['token', 'create']);
     expect(result.code).toBe(2);
