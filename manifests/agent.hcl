@@ -1,39 +1,44 @@
-# hxe agent configuration: every field is optional; the values shown are the
-# defaults. Use it with:  hxe agent run --config /etc/hxe/   (this folder)
-# Values "env:NAME" are read from the agent's environment at start.
+# hxe agent configuration: the HXE plan's agent.hcl as the plan writes it,
+# with hxe's additions commented "(hxe)". Use it with:
+#   hxe agent run --config /etc/hxe/        (this folder, with server.hcl)
+#   hxe validate -f /etc/hxe/               (checks it without starting anything)
+# Values "env:NAME" are read from the agent's environment at start (an unset
+# one is an error). Every field is optional; docs/configuration.md lists them.
 
 agent {
-  # name      = "<hostname>"         # how alerts and the fleet name this host
-  # data_dir  = "/var/lib/hxe"       # the home (store, logs, socket) when neither --home nor HXE_HOME is set
-  log_level = "info"                 # trace | debug | info | warn | error
-  cgroups   = "auto"                 # auto | always | never: which instances get a cgroup (docs/resources.md)
+  name      = "hxe-agent-01"               # default: the host name
+  data_dir  = "/var/lib/hxe"               # the home when neither --home nor HXE_HOME is set
+  log_level = "info"                       # trace | debug | info | warn | error
+  # cgroups = "auto"                       # (hxe) auto | always | never (docs/resources.md)
+
+  nats {
+    servers      = ["nats://localhost:4222"]
+    cluster_name = "hxe-cluster"
+  }
 
   metrics {
     enabled             = true
-    interval            = "10s"      # CPU and memory sampling (one batched call for all services)
-    retention           = "1h"       # in-memory history for `hxe top` and the page
-    prometheus_endpoint = "/metrics" # "" disables it
+    prometheus_endpoint = ":9090"          # an address: its own /metrics listener, no auth; "/metrics": a path on the API
+    # interval          = "10s"            # (hxe) CPU and memory sampling
+    # retention         = "1h"             # (hxe) in-memory history for `hxe top` and the page
   }
 
   alerts {
-    enabled    = true
-    group_wait = "10s"               # alerts starting together are sent as one message
+    webhook_url = "https://hooks.slack.com/services/xxx"
+    email {
+      smtp_server = "smtp.gmail.com:587"   # STARTTLS when offered
+      username    = "alerts@company.com"   # also the sender and the recipient unless from/to say otherwise
+      password    = "env:SMTP_PASSWORD"
+      # from      = "hxe@company.com"      # (hxe)
+      # to        = ["ops@company.com"]    # (hxe)
+    }
 
+    # (hxe) the long forms and the rules: docs/alerts.md
+    # group_wait = "10s"
     # webhook {
-    #   url     = "https://hooks.example.com/hxe"
-    #   secret  = "env:HXE_WEBHOOK_SECRET"   # signs the body: X-Hxe-Signature
-    #   timeout = "5s"
+    #   url    = "https://hooks.example.com/hxe"
+    #   secret = "env:HXE_WEBHOOK_SECRET"  # signs the body: X-Hxe-Signature
     # }
-
-    # email {
-    #   smtp_host = "smtp.example.com"
-    #   smtp_port = 587
-    #   username  = "alerts@example.com"
-    #   password  = "env:SMTP_PASSWORD"
-    #   from      = "hxe@example.com"
-    #   to        = ["ops@example.com"]
-    # }
-
     # rule "high-memory" {
     #   type     = "memory"
     #   above    = "900Mi"
@@ -41,14 +46,9 @@ agent {
     #   severity = "warning"
     # }
   }
-
-  # nats {                           # reserved for the fleet
-  #   enabled = false
-  #   url     = "nats://127.0.0.1:4222"
-  # }
 }
 
-# GitOps: keep the services equal to a checkout from boot on.
+# (hxe) GitOps: keep the services equal to a checkout from boot on.
 # sync {
 #   path  = "/srv/deploy"
 #   prune = true

@@ -1,7 +1,11 @@
+import type { Server } from 'node:http';
+import path from 'node:path';
+import { AUDIT_FILE, AuditLog } from '../audit/audit-log.js';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { createApiServer, createTcpApiServer, listenOnSocket } from '../api/server.js';
 import type { AgentConfig } from '../config/load-config.js';
+import { errorMessage, HxeError } from '../core/errors.js';
 import type { HomePaths } from '../core/home.js';
 import type { ManifestLoader } from '../sync/manifest-worker.js';
 import { ServiceWatchers } from '../sync/service-watchers.js';
@@ -13,7 +17,8 @@ import { startAlerts } from './alerts.js';
 import { setUpCgroups } from './cgroups.js';
 import { startLogRotation } from './log-rotation.js';
 import { AgentMetrics } from './metrics.js';
-import { PrometheusExporter } from './prometheus.js';
+import { parseListenAddress } from '../config/listen-address.js';
+import { listenPrometheus, PrometheusExporter } from './prometheus.js';
 import { createSupervisor } from './supervisor.js';
 
 export interface ComposedAgent {
@@ -42,6 +47,7 @@ export async function composeAgent(paths: HomePaths, config: AgentConfig, logger
   const rotation = startLogRotation(paths.logs, { store, events, logger });
   const alerts = await startAlerts(config.agent.alerts, { agentName: config.agent.name, store, metrics, logger });
   const servers: FastifyInstance[] = [];
+  let metricsServer: Server | null = null;
   let resolveStopped!: () => void;
   const stopped = new Promise<void>((resolve) => { resolveStopped = resolve; });
   let stopping: Promise<void> | null = null;
@@ -49,6 +55,8 @@ export async function composeAgent(paths: HomePaths, config: AgentConfig, logger
     stopping ??= (async () => {
       logger.info({ action: 'shutdown', keepServices }, 'agent stopping');
       await Promise.all(servers.map((server) => server.close()));
+      await audit.flush();
+      await new Promise((resolve) => (metricsServer ? metricsServer.close(resolve) : resolve(null)));
       metrics.stop();
       rotation.stop();
       await alerts.stop();
@@ -62,11 +70,28 @@ export async function composeAgent(paths: HomePaths, config: AgentConfig, logger
     })();
     return stopping;
   };
+  const audit = new AuditLog(path.join(paths.home, AUDIT_FILE), (err) => logger.warn({ action: 'audit', err: errorMessage(err) }, 'audit trail write failed'));
+  const endpoint = config.agent.metrics.enabled ? config.agent.metrics.prometheus_endpoint : '';
   const apiOptions = {
-    logDir: paths.logs, syncs, metrics, prometheus, prometheusPath: config.agent.metrics.prometheus_endpoint, alerts: alerts.engine,
+    logDir: paths.logs, auth: config.server?.auth ?? null, audit, syncs, metrics, prometheus, prometheusPath: endpoint.startsWith('/') ? endpoint : '', alerts: alerts.engine,
     onStopRequested: (keep: boolean) => void stop(keep),
   };
 
+  // Before any service starts: an address in use fails the start with nothing to undo.
+  const metricsAddress = endpoint.startsWith('/') ? null : parseListenAddress(endpoint);
+  if (metricsAddress) {
+    metricsServer = await listenPrometheus(prometheus, metricsAddress).catch(async (err: unknown) => {
+      await alerts.stop();
+      throw new HxeError('BAD_USAGE', `agent.metrics.prometheus_endpoint ${JSON.stringify(endpoint)}: cannot listen: ${errorMessage(err)}`);
+    });
+    logger.info({ action: 'start', metrics: `${metricsAddress.host}:${metricsAddress.port}` }, 'Prometheus metrics served on their own address');
+  }
+  // Certificates are read now, so that a missing one fails the start before any service starts.
+  const tcpApi = config.server ? await createTcpApiServer(agent, apiOptions, config.server).catch(async (err: unknown) => {
+    await new Promise((resolve) => (metricsServer ? metricsServer.close(resolve) : resolve(null)));
+    await alerts.stop();
+    throw new HxeError('BAD_USAGE', `server: ${errorMessage(err)}`);
+  }) : null;
   await supervisor.start();
   // After adoption claimed the cgroups of running instances: the others' are leftovers.
   await cgroups?.sweep();
@@ -75,14 +100,14 @@ export async function composeAgent(paths: HomePaths, config: AgentConfig, logger
   watchers.start();
   metrics.start();
   const socketApi = createApiServer(agent, apiOptions);
-  await listenOnSocket(socketApi, paths.socket);
-  servers.push(socketApi);
-  if (config.server) {
-    const tcpApi = await createTcpApiServer(agent, apiOptions, config.server);
+  if (tcpApi && config.server) {
+    // Before the socket answers: a port in use is what `hxe agent start` reports.
     await tcpApi.listen({ host: config.server.host, port: config.server.port });
     servers.push(tcpApi);
     agent.setServerUrl(serverUrl(tcpApi, config.server.tls.enabled));
   }
+  await listenOnSocket(socketApi, paths.socket);
+  servers.push(socketApi);
   events.record({ service: '', type: 'AgentStarted', message: `agent started (pid ${process.pid})` });
   logger.info({ action: 'start', home: paths.home, revision: store.revision, server: agent.status().server }, 'agent started');
   return { agent, stop, stopped };

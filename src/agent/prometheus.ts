@@ -1,4 +1,6 @@
+import http from 'node:http';
 import type { Registry } from 'prom-client';
+import type { ListenAddress } from '../config/listen-address.js';
 import type { InstanceView } from '../core/types.js';
 import type { AgentMetrics } from './metrics.js';
 
@@ -26,6 +28,11 @@ export class PrometheusExporter {
     const client = (loaded.default ?? loaded) as typeof loaded.default;
     const registry = new client.Registry();
     client.collectDefaultMetrics({ register: registry, prefix: 'hxe_agent_' });
+    // Gauges named like counters (`_total`): promtool refuses them, and handles/requests/resources say little of a supervisor.
+    for (const name of ['active_handles', 'active_requests', 'active_resources']) {
+      registry.removeSingleMetric(`hxe_agent_nodejs_${name}`);
+      registry.removeSingleMetric(`hxe_agent_nodejs_${name}_total`);
+    }
     const labelNames = ['service', 'instance'] as const;
     const series = (view: InstanceView) => ({ service: view.metadata.service, instance: view.name });
     const each = (fill: (view: InstanceView, labels: { service: string; instance: string }) => void) => {
@@ -74,4 +81,32 @@ export class PrometheusExporter {
     }
     return registry;
   }
+}
+
+/**
+ * `prometheus_endpoint = ":9090"`: a small HTTP server of its own that
+ * serves GET /metrics and nothing else, without authentication (as
+ * Prometheus scrapes; keep it on a trusted network or 127.0.0.1).
+ * Resolves once listening; rejects when the address is taken.
+ */
+export async function listenPrometheus(exporter: PrometheusExporter, address: ListenAddress): Promise<http.Server> {
+  const server = http.createServer((request, response) => {
+    const path = (request.url ?? '').split('?')[0];
+    if (path !== '/metrics' || (request.method !== 'GET' && request.method !== 'HEAD')) {
+      response.writeHead(path === '/metrics' ? 405 : 404, { 'content-type': 'text/plain' }).end(path === '/metrics' ? 'method not allowed\n' : 'not found: try /metrics\n');
+      return;
+    }
+    exporter.scrape().then(
+      ({ contentType, body }) => response.writeHead(200, { 'content-type': contentType }).end(request.method === 'HEAD' ? undefined : body),
+      (err: unknown) => response.writeHead(500, { 'content-type': 'text/plain' }).end(`${String(err)}\n`),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(address.port, address.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return server;
 }

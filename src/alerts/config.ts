@@ -16,6 +16,7 @@ import { suggestionSuffix } from '../manifest/suggest.js';
 import { errorMap } from '../manifest/zod-issues.js';
 import { DEFAULT_RULE_TYPES, defaultRule, resolveRule, type AlertRule } from './rule-config.js';
 import { RULE_TYPES } from './types.js';
+import { emailInput, toEmailConfig } from './email-config.js';
 
 export type { AlertRule } from './rule-config.js';
 
@@ -59,6 +60,8 @@ export interface AlertsConfig {
   queue_size: number;
   retry: RetryConfig;
   webhook: WebhookConfig | null;
+  /** `webhook_url`: one more webhook receiver, with the defaults. */
+  webhook_url: string | null;
   email: EmailConfig | null;
   /** The default rules (unless `default_rules = false`) merged with the configured ones. */
   rules: AlertRule[];
@@ -102,22 +105,6 @@ const webhookInput = z.strictObject({
   headers: stringMap((key) => (HEADER_NAME.test(key) ? null : { key: true, message: 'expected an HTTP header name' })).prefault({}),
 });
 
-const emailInput = z
-  .strictObject({
-    smtp_host: text('a host name'),
-    smtp_port: count(1, 587, 65_535),
-    secure: z.boolean({ error: expected('true or false') }).optional(),
-    username: text('a user name').optional(),
-    password: text('a password').optional(),
-    from: text('an address such as "hxe@example.com"'),
-    to: stringList('an address').min(1, { error: 'expected at least one address' }),
-    timeout: duration('10s', 'positive'),
-  })
-  .superRefine((email: unknown, ctx) => {
-    if (!isPlainObject(email) || (email.username === undefined) === (email.password === undefined)) return;
-    ctx.addIssue({ code: 'custom', path: [email.username === undefined ? 'username' : 'password'], message: 'username and password go together: give both or neither' });
-  }, ALWAYS);
-
 const retryInput = z
   .strictObject({
     attempts: count(1, 5, 100),
@@ -136,6 +123,8 @@ const alertsInput = z.strictObject({
   queue_size: count(1, 100, 10_000),
   default_rules: bool(true),
   retry: retryInput.prefault({}),
+  /** The plan's one-line receiver: a webhook with the defaults, beside a `webhook { }` block if any. */
+  webhook_url: httpUrl.optional(),
   webhook: webhookInput.optional(),
   email: emailInput.optional(),
 });
@@ -178,27 +167,15 @@ export function decodeAlertsConfig(input: unknown): { config: AlertsConfig } | {
   const disabled = new Set<string>();
   const rules = decodeRules(rawRules, disabled, issues);
   if (issues.length > 0 || !parsed.success) return { issues };
-  const { default_rules: useDefaults, webhook, email, ...settings } = parsed.data;
+  const { default_rules: useDefaults, webhook, webhook_url: webhookUrl, email, ...settings } = parsed.data;
   return {
     config: {
       ...settings,
+      webhook_url: webhookUrl ?? null,
       webhook: webhook ? { url: webhook.url, secret: webhook.secret ?? null, timeout: webhook.timeout, headers: webhook.headers } : null,
       email: email ? toEmailConfig(email) : null,
       rules: mergeRules(useDefaults, rules, disabled),
     },
-  };
-}
-
-function toEmailConfig(email: z.output<typeof emailInput>): EmailConfig {
-  return {
-    smtp_host: email.smtp_host,
-    smtp_port: email.smtp_port,
-    secure: email.secure ?? email.smtp_port === 465,
-    username: email.username ?? null,
-    password: email.password ?? null,
-    from: email.from,
-    to: email.to,
-    timeout: email.timeout,
   };
 }
 

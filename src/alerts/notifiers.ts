@@ -9,10 +9,11 @@ import { createWebhookNotifier } from './webhook.js';
 /** A webhook and/or an email notifier; none when neither block is given (alerts are then only visible). */
 export function createNotifiers(config: AlertsConfig): Notifier[] {
   const notifiers: Notifier[] = [];
-  const { webhook, email } = config;
+  const { webhook, webhook_url: webhookUrl, email } = config;
   if (webhook) {
     notifiers.push(createWebhookNotifier({ url: webhook.url, secret: webhook.secret, timeoutMs: webhook.timeout, headers: webhook.headers }));
   }
+  if (webhookUrl) notifiers.push(createWebhookNotifier({ url: webhookUrl, secret: null, timeoutMs: 5_000, headers: {} }));
   if (email) {
     notifiers.push(createEmailNotifier({
       host: email.smtp_host,

@@ -5,7 +5,10 @@ import type { Agent } from '../agent/agent.js';
 import { registerLogRoutes } from './log-routes.js';
 import { registerRoutes } from './routes.js';
 import { registerWebRoutes } from '../web/routes.js';
-import { createAuthHook } from './auth.js';
+import { createAuthHook, socketCaller } from './auth.js';
+import { registerTokenRoutes } from './token-routes.js';
+import { registerAuditHooks, type AuditSink } from './audit-hook.js';
+import { createRateLimitHook } from './rate-limit.js';
 import type { ServerConfig } from '../config/schema.js';
 import { registerSyncRoutes } from './sync-routes.js';
 import { registerMetricsRoutes, type MetricsRouteOptions } from './metrics-routes.js';
@@ -26,6 +29,10 @@ const STATUS_BY_CODE: Record<string, number> = {
 
 export interface ApiServerOptions extends MetricsRouteOptions {
   logDir: string;
+  /** `server.auth`, for minting tokens over the socket; null without a server block. */
+  auth: ServerConfig['auth'] | null;
+  /** Where every mutating call is recorded. */
+  audit: AuditSink;
   syncs: SyncManager;
   onStopRequested: (keepServices: boolean) => void;
 }
@@ -33,7 +40,12 @@ export interface ApiServerOptions extends MetricsRouteOptions {
 /** The agent's HTTP API on the Unix socket (0600: the file's permissions are the authentication). */
 export function createApiServer(agent: Agent, options: ApiServerOptions): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: MAX_BODY_BYTES, return503OnClosing: true });
+  const caller = socketCaller();
+  app.addHook('onRequest', async (request) => { request.caller = caller; });
+  registerAuditHooks(app, options.audit, () => agent.list());
   registerApi(app, agent, options);
+  // Only here: minting needs the socket's owner.
+  registerTokenRoutes(app, options.auth);
   return app;
 }
 
@@ -48,12 +60,17 @@ export async function createTcpApiServer(agent: Agent, options: ApiServerOptions
   const app = Fastify({ logger: false, bodyLimit: MAX_BODY_BYTES, return503OnClosing: true, ...(https ? { https } : {}) }) as unknown as FastifyInstance;
   if (server.cors.enabled) {
     const { default: cors } = await import('@fastify/cors');
-    await app.register(cors, { origin: server.cors.allowed_origins, allowedHeaders: ['authorization', 'content-type'] });
+    await app.register(cors, {
+      origin: server.cors.allowed_origins,
+      methods: server.cors.allowed_methods,
+      allowedHeaders: ['authorization', 'content-type'],
+    });
   }
   if (server.rate_limit.enabled) {
-    const { default: rateLimit } = await import('@fastify/rate-limit');
-    await app.register(rateLimit, { max: server.rate_limit.requests, timeWindow: server.rate_limit.window });
+    app.addHook('onRequest', createRateLimitHook({ requestsPerMinute: server.rate_limit.requests_per_minute, burstSize: server.rate_limit.burst_size }));
   }
+  // Before the auth hook: refused calls are recorded too.
+  registerAuditHooks(app, options.audit, () => agent.list());
   app.addHook('onRequest', createAuthHook(server.auth));
   registerApi(app, agent, options);
   // The live page: on TCP only, since no browser reaches the Unix socket.
@@ -69,6 +86,8 @@ function registerApi(app: FastifyInstance, agent: Agent, options: ApiServerOptio
   registerLogRoutes(app, agent, options.logDir);
   registerSyncRoutes(app, agent, options.syncs);
   registerMetricsRoutes(app, agent, options);
+  // Who the page (or a script) is talking as, so that a read token's page offers no actions.
+  app.get('/v1/whoami', async (request) => ({ subject: request.caller?.subject ?? null, role: request.caller?.role ?? null, via: request.caller?.via ?? null }));
 }
 
 /** Listens on a Unix socket readable and writable by the owner only. */
@@ -88,12 +107,6 @@ export async function listenOnSocket(app: FastifyInstance, socketPath: string): 
 function sendError(reply: FastifyReply, error: unknown): FastifyReply {
   const body: ErrorBody = { error: { code: 'INTERNAL', message: String(error) } };
   let status = 500;
-  if (isFastifyClientError(error) && error.statusCode === 429) {
-    return reply.status(429).send({ error: { code: 'RATE_LIMITED', message: error.message } });
-  }
-  if (isFastifyClientError(error) && error.statusCode === 429) {
-    return reply.status(429).send({ error: { code: 'RATE_LIMITED', message: error.message } });
-  }
   if (error instanceof HxeError) {
     status = STATUS_BY_CODE[error.code] ?? 500;
     body.error = { code: error.code, message: error.message };

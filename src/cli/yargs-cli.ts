@@ -93,8 +93,10 @@ export function buildCli(argv: string[]): Argv {
     .command('events', "the agent's event stream", (y) =>
       y.option('watch', { alias: 'w', type: 'boolean', describe: 'follow new events' })
         .option('service', { type: 'string', describe: 'only this service' })
+        .option('audit', { type: 'boolean', describe: 'the audit trail: who changed what, and the outcome (read from the home)' })
         .option('output', outputOption(['text', 'json']))
-        .example('$0 events -w', ''),
+        .example('$0 events -w', '')
+        .example('$0 events --audit', 'who applied, deleted, restarted or minted a token'),
     run(async () => (await import('./commands/events.js')).eventsCommand as Handler))
     .command('agent [action]', 'the agent: run (foreground), start, stop, status, install (systemd unit)', (y) =>
       y.positional('action', { choices: ['run', 'start', 'stop', 'status', 'install'], default: 'status' })
@@ -107,6 +109,14 @@ export function buildCli(argv: string[]): Argv {
         .example('$0 agent run --config /etc/hxe/', 'foreground, as the systemd unit runs it')
         .example('$0 agent stop --keep-services', 'upgrade without restarting services'),
     run(async () => async (args: { action: string } & GlobalArgs) => (await import('./commands/agent.js')).agentCommand(args.action, args)))
+    .command('token <action>', 'JWTs for the TCP API (server.auth.type = "jwt"), minted over the local socket', (y) =>
+      y.positional('action', { choices: ['create'] })
+        .option('ttl', { type: 'string', describe: 'lifetime such as "1h" (default: server.auth.token_expiry)' })
+        .option('role', { choices: ['admin', 'read'], default: 'admin', describe: 'read: GET only; admin: every route' })
+        .option('subject', { type: 'string', describe: 'who the token is for (default: your user name)' })
+        .option('output', outputOption(['text', 'json']))
+        .example('$0 token create --role read --ttl 8h', 'a token for the live page that cannot change anything'),
+    run(async () => async (args: { action: string } & GlobalArgs) => (await import('./commands/token.js')).tokenCommand(args.action, args)))
     .completion('completion', 'print a shell completion script (bash/zsh)')
     .demandCommand(1, 'name a command (hxe --help lists them)')
     .strict()

@@ -15,7 +15,7 @@ export function defaultAgentConfig(): AgentConfig {
       cgroups: 'auto',
       metrics: { enabled: true, interval: 10_000, retention: 3_600_000, prometheus_endpoint: '/metrics' },
       alerts: defaultAlertsConfig(),
-      nats: { enabled: false, url: 'nats://127.0.0.1:4222', bucket: 'hxe' },
+      nats: { servers: [], cluster_name: 'hxe-cluster', enabled: false, url: 'nats://127.0.0.1:4222', bucket: 'hxe' },
     },
     server: null,
     syncs: [],
@@ -30,7 +30,7 @@ function defaultAlertsConfig(): AlertsConfig {
   return {
     enabled: true, group_wait: 10_000, repeat_interval: 14_400_000, queue_size: 100,
     retry: { attempts: 5, initial: 1_000, max: 60_000 },
-    webhook: null, email: null,
+    webhook: null, webhook_url: null, email: null,
     rules: [
       rule('crashloop', 'critical'),
       rule('failed', 'critical'),

@@ -7,9 +7,12 @@ import { collectFiles, type ManifestFile } from '../manifest/collect-files.js';
 import { indexLines, keyLine, type KeyLine } from '../manifest/line-index.js';
 import { parseDocument } from '../manifest/parse-document.js';
 import { isPlainObject } from '../manifest/parse-outcome.js';
-import { errorMap, toBodyIssues } from '../manifest/zod-issues.js';
+import { suggestionSuffix } from '../manifest/suggest.js';
+import { errorMap } from '../manifest/zod-issues.js';
 import { resolveEnvRefs } from './resolve-env.js';
-import { agentBlockSchema, serverBlockSchema, syncBlockSchema, type AgentBlock, type ServerConfig, type SyncBlock } from './schema.js';
+import {
+  agentBlockSchema, CONFIG_FIELDS, serverBlockSchema, syncBlockSchema, type AgentBlock, type ServerConfig, type SyncBlock,
+} from './schema.js';
 
 /** The agent's whole configuration, decoded. */
 export interface AgentConfig {
@@ -19,6 +22,8 @@ export interface AgentConfig {
   syncs: SyncBlock[];
   /** The files read, absolute. */
   files: string[];
+  /** Blocks found in the files (`agent`, `server`, `sync`), each counted. */
+  blocks?: Record<'agent' | 'server' | 'sync', number>;
 }
 
 /** Blocks that hcl2json wraps in one-element arrays. */
@@ -37,8 +42,8 @@ interface Found {
  * `env:VAR` values are resolved from `env`. Throws ManifestError with every
  * issue (file, line, field) at once.
  */
-export async function loadAgentConfig(paths: string[], env: NodeJS.ProcessEnv = process.env): Promise<AgentConfig> {
-  const collected = await collectFiles(paths, false);
+export async function loadAgentConfig(paths: string[], env: NodeJS.ProcessEnv = process.env, recursive = false): Promise<AgentConfig> {
+  const collected = await collectFiles(paths, recursive);
   const issues: ManifestIssue[] = [...collected.issues];
   const blocks: Record<'agent' | 'server' | 'sync', Found[]> = { agent: [], server: [], sync: [] };
   for (const file of collected.files) await readBlocks(file, env, blocks, issues);
@@ -46,12 +51,32 @@ export async function loadAgentConfig(paths: string[], env: NodeJS.ProcessEnv = 
   const server = blocks.server.length > 0 ? decodeSingle(blocks.server, 'server', serverBlockSchema, issues) : null;
   const syncs = blocks.sync.map((found) => decode(found, 'sync', syncBlockSchema, issues)).filter((s): s is SyncBlock => s !== null)
     .map((sync, i) => ({ ...sync, path: resolve(dirname(blocks.sync[i].file.absolute), sync.path) }));
-  const alerts = decodeAlertsConfig(agent?.alerts);
+  // From the raw block, so that its problems show with the others even when another agent field is wrong.
+  const rawAgent = blocks.agent.length === 1 && isPlainObject(blocks.agent[0].body) ? blocks.agent[0].body : {};
+  const alerts = decodeAlertsConfig(rawAgent.alerts);
   if ('issues' in alerts) {
-    for (const issue of alerts.issues) issues.push(issueAt(blocks.agent[0], issue.path.split('.'), issue.message));
+    for (const issue of alerts.issues) issues.push(issueAt(blocks.agent[0], ['agent', ...issue.path.split('.')], issue.message));
   }
-  if (issues.length > 0 || !agent || !('config' in alerts)) throw new ManifestError(issues);
-  return { agent: { ...agent, alerts: alerts.config }, server, syncs, files: collected.files.map((f) => f.absolute) };
+  if (issues.length > 0 || !agent || !('config' in alerts)) throw new ManifestError(sortIssues(issues, collected.files));
+  // Relative to the file that says it, as sync paths are.
+  const dataDir = agent.data_dir ? resolve(dirname(blocks.agent[0].file.absolute), agent.data_dir) : undefined;
+  return {
+    agent: { ...agent, data_dir: dataDir, alerts: alerts.config },
+    server,
+    syncs,
+    files: collected.files.map((f) => f.absolute),
+    blocks: { agent: blocks.agent.length, server: blocks.server.length, sync: blocks.sync.length },
+  };
+}
+
+/** By file (in the order read), then line: one report, as for manifests. */
+function sortIssues(issues: ManifestIssue[], files: ManifestFile[]): ManifestIssue[] {
+  const order = new Map(files.map((file, index) => [file.display, index]));
+  return issues
+    .map((issue, index) => ({ issue, index }))
+    .sort((a, b) => (order.get(a.issue.file) ?? -1) - (order.get(b.issue.file) ?? -1)
+      || (a.issue.line ?? 0) - (b.issue.line ?? 0) || a.index - b.index)
+    .map(({ issue }) => issue);
 }
 
 async function readBlocks(file: ManifestFile, env: NodeJS.ProcessEnv, blocks: Record<'agent' | 'server' | 'sync', Found[]>, issues: ManifestIssue[]) {
@@ -68,7 +93,7 @@ async function readBlocks(file: ManifestFile, env: NodeJS.ProcessEnv, blocks: Re
   const index = indexLines(text, file.format);
   for (const [key, value] of Object.entries(outcome.document)) {
     if (!TOP_LEVEL.has(key)) {
-      issues.push({ file: file.display, line: keyLine(index, [key], 1), service: null, path: key, message: 'unknown block, expected agent, server or sync' });
+      issues.push({ file: file.display, line: keyLine(index, [key], 1), service: null, path: key, message: `unknown block${suggestionSuffix(key, ['agent', 'server', 'sync'])}, expected agent, server or sync` });
       continue;
     }
     if (key !== 'agent' && key !== 'server' && key !== 'sync') continue;
@@ -97,7 +122,15 @@ function decodeSingle<S extends z.ZodType>(found: Found[], name: string, schema:
 function decode<S extends z.ZodType>(found: Found, name: string, schema: S, issues: ManifestIssue[]): z.output<S> | null {
   const result = schema.safeParse(found.body, { error: errorMap });
   if (result.success) return result.data;
-  for (const issue of toBodyIssues(result.error.issues)) issues.push(issueAt(found, [name, ...issue.path.map(String)], issue.message));
+  for (const issue of result.error.issues) {
+    const path = [name, ...issue.path.filter((segment) => typeof segment !== 'symbol').map(String)];
+    if (issue.code !== 'unrecognized_keys') {
+      issues.push(issueAt(found, path, issue.message));
+      continue;
+    }
+    const known = CONFIG_FIELDS[path.join('.')] ?? [];
+    for (const key of issue.keys) issues.push(issueAt(found, [...path, key], `unknown field${suggestionSuffix(key, known)}`));
+  }
   return null;
 }
 

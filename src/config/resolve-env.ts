@@ -14,6 +14,8 @@ export function resolveEnvRefs(value: unknown, env: NodeJS.ProcessEnv, missing: 
     if (resolved === undefined) missing.push({ path, name: match[1] });
     return resolved ?? value;
   }
+  // hcl2json gives each block as a list of one: its index is no part of the field's name.
+  if (Array.isArray(value) && value.length === 1 && value[0] && typeof value[0] === 'object') return [resolveEnvRefs(value[0], env, missing, path)];
   if (Array.isArray(value)) return value.map((item, index) => resolveEnvRefs(item, env, missing, [...path, String(index)]));
   if (value && typeof value === 'object') {
     return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, resolveEnvRefs(item, env, missing, [...path, key])]));

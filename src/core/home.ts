@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -14,9 +15,32 @@ export interface HomePaths {
   cache: string;
 }
 
+/** ~/.hxe: the home when nothing else names one. */
+export function defaultHome(): string {
+  return path.join(os.homedir(), '.hxe');
+}
+
+/**
+ * Where `agent.data_dir` is remembered for commands run without --home or
+ * HXE_HOME (written by `hxe agent run|start --config` when the config sets it).
+ */
+export function dataDirPointer(): string {
+  return path.join(defaultHome(), 'data-dir.json');
+}
+
+/** --home, else HXE_HOME, else the configured `agent.data_dir` (as remembered), else ~/.hxe. */
 export function resolveHome(flag?: string): string {
-  const home = flag || process.env.HXE_HOME || path.join(os.homedir(), '.hxe');
+  const home = flag || process.env.HXE_HOME || rememberedDataDir() || defaultHome();
   return path.resolve(home);
+}
+
+function rememberedDataDir(): string | null {
+  try {
+    const saved = JSON.parse(readFileSync(dataDirPointer(), 'utf8')) as { data_dir?: unknown };
+    return typeof saved.data_dir === 'string' && path.isAbsolute(saved.data_dir) ? saved.data_dir : null;
+  } catch {
+    return null;
+  }
 }
 
 export function homePaths(home: string): HomePaths {

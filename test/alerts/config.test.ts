@@ -135,15 +135,23 @@ describe('decodeAlertsConfig', () => {
         queue_size: 100,
         retry: { attempts: 5, initial: 1_000, max: 60_000 },
         webhook: null,
+        webhook_url: null,
         email: null,
         rules: DEFAULT_RULES,
       });
     }
   });
 
-  it('decodes the shipped agent.hcl to the defaults', async () => {
-    const loaded = await loadAgentConfig([path.resolve('manifests/agent.hcl')]);
-    expect(loaded.agent.alerts).toEqual(decoded(undefined));
+  it('decodes the shipped agent.hcl (the plan\'s short form) to the defaults plus its two receivers', async () => {
+    const loaded = await loadAgentConfig([path.resolve('manifests/agent.hcl')], { SMTP_PASSWORD: 'p' });
+    expect(loaded.agent.alerts).toEqual({
+      ...decoded(undefined),
+      webhook_url: 'https://hooks.slack.com/services/xxx',
+      email: {
+        smtp_host: 'smtp.gmail.com', smtp_port: 587, secure: false, username: 'alerts@company.com', password: 'p',
+        from: 'alerts@company.com', to: ['alerts@company.com'], timeout: 10_000,
+      },
+    });
   });
 
   it('decodes a full block from HCL, and the same from TOML', async () => {
@@ -157,6 +165,7 @@ describe('decodeAlertsConfig', () => {
       queue_size: 50,
       retry: { attempts: 3, initial: 2_000, max: 30_000 },
       webhook: { url: 'https://hooks.example.com/hxe', secret: 's3cret', timeout: 3_000, headers: { Authorization: 'Bearer abc' } },
+      webhook_url: null,
       email: {
         smtp_host: 'smtp.example.com', smtp_port: 465, secure: true, username: 'alerts@example.com', password: 'pw',
         from: 'hxe@example.com', to: ['ops@example.com', 'dev@example.com'], timeout: 10_000,
@@ -203,7 +212,6 @@ describe('decodeAlertsConfig', () => {
       { path: 'alerts.retry.max', message: 'shorter than retry.initial' },
       { path: 'alerts.webhook.url', message: 'expected an http:// or https:// URL, got "ftp://hooks.example.com"' },
       { path: 'alerts.webhook.timeout', message: 'expected a duration above 0 such as "10s", got 5' },
-      { path: 'alerts.email.from', message: 'missing, expected an address such as "hxe@example.com"' },
       { path: 'alerts.email.to', message: 'expected at least one address' },
       { path: 'alerts.email.password', message: 'username and password go together: give both or neither' },
       { path: 'alerts.group_wiat', message: 'unknown field, did you mean "group_wait"?' },

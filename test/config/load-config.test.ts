@@ -19,14 +19,23 @@ const write = async (name: string, text: string) => {
 describe('loadAgentConfig', () => {
   it('gives the documented defaults for no configuration at all', async () => {
     const loaded = await loadAgentConfig([]);
-    expect({ ...loaded, files: [] }).toEqual(defaultAgentConfig());
+    expect({ ...loaded, files: [], blocks: undefined }).toEqual({ ...defaultAgentConfig(), blocks: undefined });
   });
 
-  it('reads the shipped agent.hcl and server.hcl, resolving env: values', async () => {
+  it('reads the shipped agent.hcl and server.hcl (the plan\'s files), resolving env: values', async () => {
     const shipped = path.resolve('manifests');
-    const loaded = await loadAgentConfig([path.join(shipped, 'agent.hcl'), path.join(shipped, 'server.hcl')], { HXE_TOKEN: 'secret-token' });
-    expect(loaded.agent.metrics).toEqual({ enabled: true, interval: 10_000, retention: 3_600_000, prometheus_endpoint: '/metrics' });
-    expect(loaded.server).toMatchObject({ host: '127.0.0.1', port: 7380, auth: { type: 'token', token: 'secret-token' }, rate_limit: { requests: 600, window: 60_000 } });
+    const loaded = await loadAgentConfig([path.join(shipped, 'agent.hcl'), path.join(shipped, 'server.hcl')], { SMTP_PASSWORD: 'p', JWT_SECRET: 'secret' });
+    expect(loaded.agent.metrics).toEqual({ enabled: true, interval: 10_000, retention: 3_600_000, prometheus_endpoint: ':9090' });
+    expect(loaded.server).toMatchObject({ host: '0.0.0.0', port: 8080, auth: { type: 'jwt', secret: 'secret' }, rate_limit: { requests_per_minute: 100, burst_size: 20 } });
+  });
+
+  it('ships templates that are the plan\'s text once hxe\'s comments are taken out', async () => {
+    const bare = (text: string) => text.split('\n').map((line) => line.replace(/\s*#.*$/, '').trimEnd()).filter(Boolean).join('\n');
+    for (const name of ['agent.hcl', 'server.hcl']) {
+      const shipped = await fs.readFile(path.resolve('manifests', name), 'utf8');
+      const plan = await fs.readFile(path.resolve('test/fixtures/config/plan', name), 'utf8');
+      expect(bare(shipped)).toBe(bare(plan));
+    }
   });
 
   it('reads TOML as well, and sync blocks relative to the file', async () => {

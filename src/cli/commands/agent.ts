@@ -2,10 +2,14 @@ import { HxeError } from '../../core/errors.js';
 import { ApiClient } from '../../api/client.js';
 import { isAlive } from '../../agent/pid-lock.js';
 import { createContext, type GlobalArgs } from '../context.js';
+import { homeFromConfig, homeUnnamed } from '../data-dir.js';
 import { agentAnswers, startAgentProcess } from '../ensure-agent.js';
 
 /** `hxe agent run|start|stop|status`. */
 export async function agentCommand(action: string, args: GlobalArgs & { 'keep-services'?: boolean; output?: string; config?: string[]; 'unit-dir'?: string; print?: boolean }): Promise<number> {
+  if ((action === 'run' || action === 'start') && args.config?.length && homeUnnamed(args.home)) {
+    args = { ...args, home: await homeFromConfig(args.config) };
+  }
   const context = createContext(args);
   const client = new ApiClient({ socketPath: context.paths.socket });
   switch (action) {

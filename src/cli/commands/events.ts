@@ -1,9 +1,10 @@
 import type { HxeEvent } from '../../core/types.js';
 import { createContext, type GlobalArgs } from '../context.js';
 
-/** `hxe events [-w]`: the agent's recent events; with -w, follow them. */
-export async function eventsCommand(args: GlobalArgs & { watch?: boolean; service?: string; output?: string }): Promise<number> {
+/** `hxe events [-w]`: the agent's recent events; with -w, follow them; with --audit, the audit trail. */
+export async function eventsCommand(args: GlobalArgs & { watch?: boolean; service?: string; output?: string; audit?: boolean }): Promise<number> {
   const context = createContext(args);
+  if (args.audit) return printAudit(context.paths.home, args.output === 'json', context.out);
   const client = await context.client();
   const print = (event: HxeEvent) =>
     context.out(args.output === 'json' ? JSON.stringify(event) : `${event.time}  ${event.service || '(agent)'}  ${event.type}  ${event.message}`);
@@ -14,5 +15,24 @@ export async function eventsCommand(args: GlobalArgs & { watch?: boolean; servic
   const stream = client.watchEvents(args.service, print);
   process.once('SIGINT', () => stream.close());
   await stream.done;
+  return 0;
+}
+
+/** Read from the home's audit.log (no agent needed): who did what, with which outcome. */
+async function printAudit(home: string, json: boolean, out: (text: string) => void): Promise<number> {
+  const { readAudit } = await import('../../audit/audit-log.js');
+  for (const entry of await readAudit(home, 1000)) {
+    if (json) {
+      out(JSON.stringify(entry));
+      continue;
+    }
+    const who = `${entry.who.subject} (${entry.who.role ?? 'no role'}, ${entry.who.via}${entry.who.address ? ` ${entry.who.address}` : ''})`;
+    const what = [
+      entry.names?.join(',') ?? '',
+      ...(entry.changes ?? []).map((c) => `${c.name} ${c.before ?? '-'}→${c.after ?? '-'}`),
+      ...Object.entries(entry.details ?? {}).map(([key, value]) => `${key}=${String(value)}`),
+    ].filter(Boolean).join('  ');
+    out(`${entry.time}  ${who}  ${entry.action}  ${entry.outcome}${entry.error ? ` (${entry.error})` : ''}  ${what}`.trimEnd());
+  }
   return 0;
 }

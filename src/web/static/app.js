@@ -31,6 +31,8 @@ const state = {
   stream: null,
   streamPath: null,
   agent: null,
+  /** `{ subject, role }` of the token in use (GET /v1/whoami). */
+  caller: null,
   views: [],
   byName: new Map(),
   /** Instance name → samples, oldest first. */
@@ -237,7 +239,7 @@ async function onLogin(event) {
 
 async function refreshAll(session) {
   const token = state.token;
-  const [agent, views, samples, events] = await Promise.all([
+  const [agent, views, samples, events, caller] = await Promise.all([
     getJson('v1/agent', token),
     getJson('v1/services', token),
     getJson('v1/metrics/samples', token).catch((err) => {
@@ -245,9 +247,12 @@ async function refreshAll(session) {
       throw err;
     }),
     getJson(`v1/events?limit=${EVENTS_SHOWN}`, token),
+    // Who this token is: a read token's page says it is read-only (the page only reads either way).
+    getJson('v1/whoami', token).catch(() => null),
   ]);
   if (session !== state.session) return;
   state.agent = agent;
+  state.caller = caller;
   renderAgent();
   if (samples) loadSamples(samples);
   setViews(views);
@@ -346,6 +351,8 @@ function renderAgent() {
   fact('version', agent.version);
   fact('pid', String(agent.pid));
   fact('up', formatDuration(Date.now() - Date.parse(agent.startedAt)), 'agent-uptime');
+  const caller = state.caller;
+  if (caller?.role) fact('access', `${caller.role === 'read' ? 'read-only' : caller.role} (${caller.subject})`, 'agent-access');
 }
 
 function renderSummary() {
