@@ -1,17 +1,23 @@
 /**
  * A cache of raw parse output, so that an unchanged HCL file never needs
  * hcl2json (a ~0.3 s import). Keys are content hashes: a stale entry cannot
- * be hit, only left behind.
+ * be hit. Entries hold a manifest's values, secrets included, so none is
+ * left behind either: the cache remembers which entries each file path
+ * uses, and drops the old ones when the file changes or is rejected.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { ManifestFormat } from './format.js';
 
 /** Raw parse output by key. Implementations must never throw: a cache may only make loading faster. */
 export interface ParseCache {
   get(key: string): unknown | undefined;
   set(key: string, value: unknown): void;
+  /** The file at `path` now uses exactly the entries `keys`: the entries it used before and no longer does are removed. */
+  claim?(path: string, keys: string[]): void;
+  /** The file at `path` was rejected: the entries it used, and `keys`, are removed. */
+  release?(path: string, keys: string[]): void;
 }
 
 /** Bump when the shape of cached parse output changes (a new parser version, new post-processing). */
@@ -26,13 +32,32 @@ const KEY = /^[0-9a-f]{64}$/;
 
 /**
  * A {@link ParseCache} of one JSON file per key under `dir` (created when
- * first written). Writes go to a temporary file renamed into place, so a
+ * first written), and under `dir/paths` one file per manifest path naming
+ * the keys it uses. Writes go to a temporary file renamed into place, so a
  * reader never sees half an entry; unreadable or corrupt entries count as
- * misses; write failures (read-only home, full disk) are ignored.
+ * misses; write failures (read-only home, full disk) are ignored. Two loads
+ * of one file at once may drop each other's entries: a later miss, no more.
  */
 export function createFileParseCache(dir: string): ParseCache {
   const entryPath = (key: string) => (KEY.test(key) ? join(dir, `${key}.json`) : null);
+  const usesPath = (path: string) => join(dir, 'paths', `${createHash('sha256').update(path).digest('hex')}.json`);
+  const remove = (keys: Iterable<string>) => {
+    for (const key of keys) {
+      const path = entryPath(key);
+      if (path) removeQuietly(path);
+    }
+  };
   return {
+    claim(path, keys) {
+      const used = readKeys(usesPath(path));
+      if (used.length === keys.length && used.every((key) => keys.includes(key))) return;
+      remove(used.filter((key) => !keys.includes(key)));
+      writeAtomically(usesPath(path), JSON.stringify({ path, keys }));
+    },
+    release(path, keys) {
+      remove(new Set([...readKeys(usesPath(path)), ...keys]));
+      removeQuietly(usesPath(path));
+    },
     get(key) {
       const path = entryPath(key);
       if (!path) return undefined;
@@ -44,17 +69,31 @@ export function createFileParseCache(dir: string): ParseCache {
     },
     set(key, value) {
       const path = entryPath(key);
-      if (!path) return;
-      const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-      try {
-        mkdirSync(dir, { recursive: true, mode: 0o700 });
-        writeFileSync(temp, JSON.stringify({ value }), { mode: 0o600 });
-        renameSync(temp, path);
-      } catch {
-        removeQuietly(temp);
-      }
+      if (path) writeAtomically(path, JSON.stringify({ value }));
     },
   };
+}
+
+/** The keys recorded in a `paths/` file; none if it is missing or corrupt. */
+function readKeys(file: string): string[] {
+  try {
+    const keys = (JSON.parse(readFileSync(file, 'utf8')) as { keys?: unknown }).keys;
+    return Array.isArray(keys) ? keys.filter((key): key is string => typeof key === 'string' && KEY.test(key)) : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Writes through a temporary file renamed into place (0600, in a 0700 directory); failures are ignored. */
+function writeAtomically(path: string, text: string): void {
+  const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    writeFileSync(temp, text, { mode: 0o600 });
+    renameSync(temp, path);
+  } catch {
+    removeQuietly(temp);
+  }
 }
 
 function removeQuietly(path: string): void {
