@@ -12,6 +12,8 @@ export interface HomePaths {
   agentOut: string;
   logs: string;
   cache: string;
+  /** The agent's recent events (NDJSON), loaded by the next agent. */
+  events: string;
 }
 
 export function resolveHome(flag?: string): string {
@@ -29,5 +31,6 @@ export function homePaths(home: string): HomePaths {
     agentOut: path.join(home, 'agent.out'),
     logs: path.join(home, 'logs'),
     cache: path.join(home, 'cache'),
+    events: path.join(home, 'events.log'),
   };
 }
