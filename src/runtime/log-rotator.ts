@@ -48,6 +48,8 @@ export function createLogRotator(options: LogRotatorOptions): LogRotator {
     options.onError?.(err, file);
   };
   let last: Promise<unknown> = Promise.resolve();
+  // The same list as last time (files() may cache it) opened nothing new to close.
+  let lastWanted: RotatedFile[] | null = null;
   const check = async (): Promise<string[]> => {
     const rotated: string[] = [];
     const wanted = options.files();
@@ -64,7 +66,8 @@ export function createLogRotator(options: LogRotatorOptions): LogRotator {
         report(err, file);
       }
     }
-    open.closeOthers(new Set(wanted.map((entry) => entry.file)));
+    if (wanted !== lastWanted) open.closeOthers(new Set(wanted.map((entry) => entry.file)));
+    lastWanted = wanted;
     return rotated;
   };
   const run = () => {
