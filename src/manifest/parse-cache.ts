@@ -6,7 +6,7 @@
  * uses, and drops the old ones when the file changes or is rejected.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ManifestFormat } from './format.js';
 
@@ -49,14 +49,16 @@ export function createFileParseCache(dir: string): ParseCache {
   };
   return {
     claim(path, keys) {
-      const used = readKeys(usesPath(path));
+      const used = readRecord(usesPath(path)).keys;
       if (used.length === keys.length && used.every((key) => keys.includes(key))) return;
       remove(used.filter((key) => !keys.includes(key)));
       writeAtomically(usesPath(path), JSON.stringify({ path, keys }));
+      sweep(dir, remove);
     },
     release(path, keys) {
-      remove(new Set([...readKeys(usesPath(path)), ...keys]));
+      remove(new Set([...readRecord(usesPath(path)).keys, ...keys]));
       removeQuietly(usesPath(path));
+      sweep(dir, remove);
     },
     get(key) {
       const path = entryPath(key);
@@ -74,11 +76,51 @@ export function createFileParseCache(dir: string): ParseCache {
   };
 }
 
-/** The keys recorded in a `paths/` file; none if it is missing or corrupt. */
-function readKeys(file: string): string[] {
+/** A `paths/` file: the manifest path and the keys it uses; none if it is missing or corrupt. */
+function readRecord(file: string): { path: string | null; keys: string[] } {
   try {
-    const keys = (JSON.parse(readFileSync(file, 'utf8')) as { keys?: unknown }).keys;
-    return Array.isArray(keys) ? keys.filter((key): key is string => typeof key === 'string' && KEY.test(key)) : [];
+    const { path, keys } = JSON.parse(readFileSync(file, 'utf8')) as { path?: unknown; keys?: unknown };
+    return {
+      path: typeof path === 'string' ? path : null,
+      keys: Array.isArray(keys) ? keys.filter((key): key is string => typeof key === 'string' && KEY.test(key)) : [],
+    };
+  } catch {
+    return { path: null, keys: [] };
+  }
+}
+
+/** Entries younger than this may belong to a load still in progress (set before it claims them). */
+const ORPHAN_AGE_MS = 60_000;
+
+/**
+ * Run when a file's entries changed: removes what no present manifest
+ * uses, the entries of manifests deleted since, and entries no record
+ * names (a load that failed midway, an older hxe) once a minute old.
+ */
+function sweep(dir: string, remove: (keys: Iterable<string>) => void): void {
+  const used = new Set<string>();
+  for (const name of listQuietly(join(dir, 'paths'))) {
+    const file = join(dir, 'paths', name);
+    const record = readRecord(file);
+    if (record.path !== null && !existsSync(record.path)) {
+      remove(record.keys);
+      removeQuietly(file);
+    } else {
+      for (const key of record.keys) used.add(key);
+    }
+  }
+  const now = Date.now();
+  for (const name of listQuietly(dir)) {
+    const key = name.slice(0, -'.json'.length);
+    if (!name.endsWith('.json') || !KEY.test(key) || used.has(key)) continue;
+    const modified = statSync(join(dir, name), { throwIfNoEntry: false })?.mtimeMs ?? now;
+    if (now - modified > ORPHAN_AGE_MS) remove([key]);
+  }
+}
+
+function listQuietly(dir: string): string[] {
+  try {
+    return readdirSync(dir);
   } catch {
     return [];
   }

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createFileParseCache, parseCacheKey } from '../../src/manifest/parse-cache.js';
@@ -184,6 +184,28 @@ describe('the parse cache keeps no old or refused secret value', () => {
       await writeFiles(dir, { 'a.hcl': withSecret('SECRET4') + '}' }); // a syntax error: not even parsed
       await expect(load()).rejects.toThrow();
       expect(everything(cacheDir)).not.toMatch(/SECRET/);
+    });
+  });
+
+  it('when entries change, also drops those of manifests deleted since, and entries no file uses once a minute old', async () => {
+    await withTempDir(async (dir) => {
+      const cacheDir = join(dir, 'cache');
+      await writeFiles(dir, { 'gone.hcl': withSecret('SECRET-GONE'), 'b.hcl': withSecret('SECRET-B1') });
+      await loadManifests([join(dir, 'gone.hcl')], { cache: createFileParseCache(cacheDir) });
+      await loadManifests([join(dir, 'b.hcl')], { cache: createFileParseCache(cacheDir) });
+      const cache = createFileParseCache(cacheDir);
+      const [oldKey, youngKey] = [parseCacheKey('hcl', 'old'), parseCacheKey('hcl', 'young')];
+      cache.set(oldKey, 'SECRET-ORPHAN'); // as an older hxe left it
+      cache.set(youngKey, 'a load in progress');
+      const twoMinutesAgo = new Date(Date.now() - 120_000);
+      utimesSync(join(cacheDir, `${oldKey}.json`), twoMinutesAgo, twoMinutesAgo);
+      rmSync(join(dir, 'gone.hcl'));
+
+      await writeFiles(dir, { 'b.hcl': withSecret('SECRET-B2') });
+      await loadManifests([join(dir, 'b.hcl')], { cache: createFileParseCache(cacheDir) });
+      expect(everything(cacheDir)).not.toMatch(/SECRET-(GONE|ORPHAN|B1)/);
+      expect(everything(cacheDir)).toContain('SECRET-B2');
+      expect(cache.get(youngKey)).toBe('a load in progress');
     });
   });
 });
