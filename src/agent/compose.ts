@@ -35,7 +35,7 @@ export interface ComposedAgent {
  */
 export async function composeAgent(paths: HomePaths, config: AgentConfig, logger: Logger, loader: ManifestLoader): Promise<ComposedAgent> {
   const store = await LowdbStore.open(paths.store);
-  const events = new EventLog();
+  const events = EventLog.open(paths.events);
   const cgroups = await setUpCgroups(paths.home, config.agent.cgroups, events, logger);
   const supervisor = createSupervisor({ paths, store, events, logger, cgroups });
   const agent = new Agent({ name: config.agent.name, paths, store, events, logger, supervisor });
@@ -66,6 +66,7 @@ export async function composeAgent(paths: HomePaths, config: AgentConfig, logger
       await agent.shutdown({ keepServices });
       await cgroups?.close();
       logger.info({ action: 'shutdown' }, 'agent stopped');
+      events.close();
       resolveStopped();
     })();
     return stopping;

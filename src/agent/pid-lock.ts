@@ -5,12 +5,12 @@ import { isAlive as isProcessAlive } from '../runtime/proc.js';
 /**
  * `agent.pid`: at most one agent per home. Created exclusively, so two
  * agents started at once (two CLIs auto-starting) cannot both win; a file
- * left by a dead agent is taken over.
+ * left by a dead agent is taken over. Mode 0600, as everything in the home.
  */
 export async function acquirePidLock(pidFile: string): Promise<() => Promise<void>> {
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      await fs.writeFile(pidFile, `${process.pid}\n`, { flag: 'wx', mode: 0o644 });
+      await fs.writeFile(pidFile, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
       return () => releasePidLock(pidFile);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;

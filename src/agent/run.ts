@@ -6,7 +6,7 @@ import { defaultAgentConfig } from '../config/defaults.js';
 import { createManifestLoader, type ManifestLoader } from '../sync/manifest-worker.js';
 import { composeAgent } from './compose.js';
 import { rememberedConfigPaths } from './config-paths.js';
-import { createAgentLogger } from './logger.js';
+import { createAgentLog } from './logger.js';
 import { acquirePidLock } from './pid-lock.js';
 
 export interface RunAgentOptions {
@@ -27,10 +27,11 @@ export async function runAgent(options: RunAgentOptions): Promise<void> {
   await fs.mkdir(paths.home, { recursive: true, mode: 0o700 });
   const releaseLock = await acquirePidLock(paths.pidFile);
   const loader = createManifestLoader({ cacheDir: paths.cache });
-  let logger = createAgentLogger(paths.agentLog, options.logLevel);
+  const agentLog = createAgentLog(paths.agentLog, { level: options.logLevel });
+  const { logger } = agentLog;
   try {
     const config = await readConfig(loader, paths.home, options.configPaths);
-    if (!options.logLevel && config.agent.log_level !== 'info') logger = createAgentLogger(paths.agentLog, config.agent.log_level);
+    if (!options.logLevel) logger.level = config.agent.log_level;
     const composed = await composeAgent(paths, config, logger, loader);
     // A supervisor must outlive its own bugs: an unhandled rejection is logged, not fatal.
     const onRejection = (reason: unknown) => logger.error({ action: 'internal', err: errorMessage(reason) }, 'unhandled rejection');
@@ -50,7 +51,7 @@ export async function runAgent(options: RunAgentOptions): Promise<void> {
   } finally {
     await fs.rm(paths.socket, { force: true });
     await releaseLock();
-    logger.flush();
+    agentLog.close();
   }
 }
 

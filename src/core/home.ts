@@ -13,6 +13,8 @@ export interface HomePaths {
   agentOut: string;
   logs: string;
   cache: string;
+  /** The agent's recent events (NDJSON), loaded by the next agent. */
+  events: string;
 }
 
 /** ~/.hxe: the home when nothing else names one. */
@@ -53,5 +55,6 @@ export function homePaths(home: string): HomePaths {
     agentOut: path.join(home, 'agent.out'),
     logs: path.join(home, 'logs'),
     cache: path.join(home, 'cache'),
+    events: path.join(home, 'events.log'),
   };
 }

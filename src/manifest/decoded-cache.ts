@@ -13,7 +13,7 @@ import { VERSION } from '../core/version.js';
 import type { ManifestFile } from './collect-files.js';
 import type { DecodedService } from './decode-service.js';
 import { isPlainObject } from './parse-outcome.js';
-import { PARSE_CACHE_VERSION, type ParseCache } from './parse-cache.js';
+import { PARSE_CACHE_VERSION, parseCacheKey, type ParseCache } from './parse-cache.js';
 
 const CODE = import.meta.url;
 
@@ -25,6 +25,29 @@ interface CachedService {
 
 export function decodedCacheKey(absolute: string, text: string): string {
   return createHash('sha256').update(`decoded\0${VERSION}\0${PARSE_CACHE_VERSION}\0${CODE}\0${absolute}\0${text}`).digest('hex');
+}
+
+/** Every cache key of one file's content: its parse output and its decoded services. */
+export function cacheKeysOf(file: ManifestFile, text: string): string[] {
+  return [parseCacheKey(file.format, text), decodedCacheKey(file.absolute, text)];
+}
+
+/**
+ * After a load: each file read keeps the entries of its current content
+ * only, and a rejected file (one named by an issue) keeps none, so that no
+ * old or refused secret value stays in the cache. `keys` holds, by absolute
+ * path, the keys of each file's current content ([] when it was not read).
+ */
+export function settleCache(cache: ParseCache | undefined, keys: Map<string, string[]>, rejected: Set<string>): void {
+  if (!cache) return;
+  for (const [path, current] of keys) {
+    try {
+      if (rejected.has(path)) cache.release?.(path, current);
+      else cache.claim?.(path, current);
+    } catch {
+      // A cache may only make loading faster, never fail it.
+    }
+  }
 }
 
 /** Keeps the services of a file that decoded without any issue. */

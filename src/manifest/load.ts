@@ -8,7 +8,7 @@ import { ManifestError, type ManifestIssue } from '../core/errors.js';
 import type { DesiredService } from '../core/types.js';
 import { collectFiles, type ManifestFile } from './collect-files.js';
 import type { DecodedService } from './decode-service.js';
-import { decodedCacheKey, readDecoded, writeDecoded } from './decoded-cache.js';
+import { cacheKeysOf, decodedCacheKey, readDecoded, settleCache, writeDecoded } from './decoded-cache.js';
 import type { ParseCache } from './parse-cache.js';
 import { readManifest } from './read-manifest.js';
 import { checkServiceSet } from './rules.js';
@@ -54,15 +54,18 @@ async function load(paths: string[], options: LoadOptions, useDecoded: boolean):
   const decoded: DecodedService[] = [];
   let complete = collected.issues.length === 0;
   let fromCache = false;
+  const cacheKeys = new Map<string, string[]>();
   // One file at a time: hcl2json's WASM bridge is a single shared instance.
   for (const file of collected.files) {
     const known = useDecoded ? await readDecodedFile(file, options.cache) : null;
     if (known) {
-      decoded.push(...known);
+      decoded.push(...known.services);
+      cacheKeys.set(file.absolute, cacheKeysOf(file, known.text));
       fromCache = true;
       continue;
     }
     const read = await readManifest(file, options.cache);
+    cacheKeys.set(file.absolute, read.text === undefined ? [] : cacheKeysOf(file, read.text));
     if (!read.parsed) complete = false;
     issues.push(...read.issues);
     const { decodeService } = await import('./decode-service.js');
@@ -79,6 +82,8 @@ async function load(paths: string[], options: LoadOptions, useDecoded: boolean):
   // A cached service knows its own line only: read everything again for the exact lines of each issue.
   if (setIssues.length > 0 && fromCache) return load(paths, options, false);
   issues.push(...setIssues);
+  const rejected = new Set(collected.files.filter((file) => issues.some((issue) => issue.file === file.display)).map((file) => file.absolute));
+  settleCache(options.cache, cacheKeys, rejected);
   if (issues.length > 0) throw new ManifestError(sortIssues(issues, collected.files));
   return {
     services: decoded.map(toDesiredService).sort((a, b) => compare(a.name, b.name)),
@@ -86,12 +91,13 @@ async function load(paths: string[], options: LoadOptions, useDecoded: boolean):
   };
 }
 
-/** The decoded services of an unchanged file, or null (not cached, unreadable, or a cache miss). */
-async function readDecodedFile(file: ManifestFile, cache: ParseCache | undefined): Promise<DecodedService[] | null> {
+/** The decoded services of an unchanged file and its text, or null (not cached, unreadable, or a cache miss). */
+async function readDecodedFile(file: ManifestFile, cache: ParseCache | undefined): Promise<{ services: DecodedService[]; text: string } | null> {
   if (!cache) return null;
   const text = await readFile(file.absolute, 'utf8').catch(() => null);
   if (text === null) return null;
-  return readDecoded(cache, decodedCacheKey(file.absolute, text), file);
+  const services = readDecoded(cache, decodedCacheKey(file.absolute, text), file);
+  return services ? { services, text } : null;
 }
 
 function toDesiredService(service: DecodedService): DesiredService {

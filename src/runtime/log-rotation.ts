@@ -4,10 +4,16 @@
  * The service writes its log through its own fd (the agent is not in the
  * path, and may not even run), so the file cannot be renamed away: the fd
  * would follow the renamed file. Rotation is copy-truncate, as logrotate's
- * `copytruncate` and pm2-logrotate do: shift `x.log.1` → `x.log.2` … (the
- * oldest beyond `keep` is deleted), copy `x.log` to `x.log.1`, truncate
- * `x.log` to 0. The agent opens logs with O_APPEND, so the service's next
- * write lands at the new end (0): no hole of NUL bytes, no overwritten data.
+ * `copytruncate` and pm2-logrotate do, with a byte budget: the rotated
+ * files `x.log.1` (newest) … `x.log.KEEP` hold together at most
+ * KEEP × max_size bytes, the newest output. A rotation copies the tail of
+ * `x.log` that fits the budget (all of it, unless the file grew far past
+ * max_size) to a new `x.log.1`, after shifting the others up and cutting
+ * the head off the oldest one (or deleting it) to make room; then it
+ * truncates `x.log` to 0. The agent opens logs with O_APPEND, so the
+ * service's next write lands at the new end (0): no hole of NUL bytes, no
+ * overwritten data. Disk use stays within (KEEP + 1) × max_size plus what
+ * the service writes between two checks and during one copy.
  *
  * The window: bytes written between the copy's last read and the truncate
  * are lost. Those two are synchronous back-to-back syscalls, so the window
@@ -22,22 +28,26 @@
  * fallocate's COLLAPSE_RANGE (ext4/xfs only, block-aligned, no Node API);
  * hxe does none of these.
  */
-import { closeSync, fstatSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
-import { copyFile, readdir, rename, rm, stat } from 'node:fs/promises';
+import { closeSync, fstatSync, ftruncateSync, openSync, read, readSync, write, writeSync } from 'node:fs';
+import { readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import { createTicker } from '../metrics/ticker.js';
+import { promisify } from 'node:util';
 
 /** Default `logs.max_size`: 20 MiB. */
 export const DEFAULT_LOG_MAX_SIZE = 20 * 1024 * 1024;
-const NEWLINE = 0x0a;
 
 /** Default `logs.keep`: rotated files kept. */
 export const DEFAULT_LOG_KEEP = 5;
 
+const NEWLINE = 0x0a;
+const CHUNK = 1024 * 1024;
+const readAsync = promisify(read);
+const writeAsync = promisify(write);
+
 export interface RotationPolicy {
   /** Rotate once the file is larger than this many bytes. */
   maxSize: number;
-  /** Rotated files kept (`x.log.1` is the newest); 0 only truncates. */
+  /** Rotated files kept (`x.log.1` is the newest), together at most keep × maxSize bytes; 0 only truncates. */
   keep: number;
 }
 
@@ -48,66 +58,154 @@ export interface RotationPolicy {
  * if the copy completed).
  */
 export async function rotateIfNeeded(file: string, policy: RotationPolicy): Promise<boolean> {
-  const size = await stat(file).then((s) => s.size, () => null);
-  if (size === null || size <= policy.maxSize) return false;
-  const keep = Math.max(0, Math.floor(policy.keep));
-  await shiftRotated(file, keep);
-  if (keep > 0) await copyFile(file, `${file}.1`);
-  truncateAfterCopy(file, keep > 0 ? `${file}.1` : null);
-  return true;
-}
-
-/**
- * Makes room for a new `file.1`: deletes `file.N` for every N ≥ keep (the
- * one about to fall off, and any left by a larger `keep` before), then
- * renames the others N → N+1, oldest first. Gaps in the numbering stay.
- */
-async function shiftRotated(file: string, keep: number): Promise<void> {
-  const indexes = await rotatedIndexes(file);
-  for (const index of indexes) {
-    if (index >= Math.max(keep, 1)) await rm(`${file}.${index}`, { force: true });
-    else await rename(`${file}.${index}`, `${file}.${index + 1}`);
+  let fd: number;
+  try {
+    fd = openSync(file, 'r+');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
+  try {
+    const { size } = fstatSync(fd);
+    if (size <= policy.maxSize) return false;
+    await rotateOpenLog(file, fd, size, policy);
+    return true;
+  } finally {
+    closeSync(fd);
   }
 }
 
-/** The N of every existing `file.N`, highest first. */
+/**
+ * Rotates the live log `file`, open read-write on `fd`, whose size was `size`.
+ * Deletes and trims old rotated files before copying, so the copy never
+ * needs more room than the budget it fills.
+ */
+export async function rotateOpenLog(file: string, fd: number, size: number, policy: RotationPolicy): Promise<void> {
+  const keep = Math.max(0, Math.floor(policy.keep));
+  if (keep === 0) {
+    await makeRoom(file, 0, 0);
+    ftruncateSync(fd, 0);
+    return;
+  }
+  const budget = keep * policy.maxSize;
+  const start = lineStart(fd, Math.max(0, size - budget), size);
+  await makeRoom(file, keep, budget - (size - start));
+  const target = openSync(`${file}.1`, 'w+', fstatSync(fd).mode & 0o777);
+  try {
+    await copyRange(fd, target, start, size);
+    truncateAfterCatchUp(fd, target, size, budget);
+  } finally {
+    closeSync(target);
+  }
+}
+
+/** `from` if a line starts there, else the start of the next line when one starts before `end` (a cut copy then begins with a whole line). */
+function lineStart(fd: number, from: number, end: number): number {
+  if (from === 0) return 0;
+  const buffer = Buffer.allocUnsafe(Math.min(64 * 1024, end - from + 1));
+  const read = readSync(fd, buffer, 0, buffer.length, from - 1);
+  const newline = buffer.subarray(0, read).indexOf(NEWLINE);
+  return newline >= 0 && from + newline < end ? from + newline : from;
+}
+
+/**
+ * Makes room for a new `file.1` of the budget less `room` bytes: deletes
+ * `file.N` for every N ≥ keep and every file past the room, cuts the head
+ * off the file that straddles it, then renames the others N → N+1, oldest
+ * first. Gaps in the numbering stay.
+ */
+async function makeRoom(file: string, keep: number, room: number): Promise<void> {
+  const indexes = await rotatedIndexes(file);
+  let left = room;
+  const kept: number[] = [];
+  for (const index of indexes) {
+    const path = `${file}.${index}`;
+    const size = index < keep && left > 0 ? fileSize(path) : null;
+    if (size === null) {
+      await rm(path, { force: true });
+      continue;
+    }
+    if (size > left) await trimHead(path, size - left);
+    left -= Math.min(size, left);
+    kept.push(index);
+  }
+  for (const index of kept.reverse()) await rename(`${file}.${index}`, `${file}.${index + 1}`);
+}
+
+/** The N of every existing `file.N`, lowest (newest) first. */
 async function rotatedIndexes(file: string): Promise<number[]> {
   const prefix = `${basename(file)}.`;
   const names = await readdir(dirname(file));
   return names
     .filter((name) => name.startsWith(prefix) && /^\d+$/.test(name.slice(prefix.length)))
     .map((name) => Number(name.slice(prefix.length)))
-    .sort((a, b) => b - a);
+    .sort((a, b) => a - b);
+}
+
+function fileSize(path: string): number | null {
+  const fd = openSync(path, 'r');
+  try {
+    return fstatSync(fd).size;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**
- * Appends to `copy` what was written to `file` since copyFile took its size,
- * then truncates `file`. Synchronous on purpose: nothing runs between the
- * read that finds the end and the truncate, which keeps the loss window to
- * the time between those two syscalls.
+ * Drops the first `drop` bytes of a rotated file (and the rest of the line
+ * they cut), in place: each chunk is read ahead of where it is written back,
+ * so the file never needs room for a second copy. Only old, finished files
+ * are trimmed; an agent killed mid-way leaves that oldest file with some
+ * lines twice.
  */
-function truncateAfterCopy(file: string, copy: string | null): void {
-  const source = openSync(file, 'r+');
-  const target = copy === null ? null : openSync(copy, 'r+');
+async function trimHead(path: string, drop: number): Promise<void> {
+  const fd = openSync(path, 'r+');
   try {
-    if (target !== null) catchUp(source, target);
-    ftruncateSync(source, 0);
+    const size = fstatSync(fd).size;
+    const from = lineStart(fd, drop, size);
+    const buffer = Buffer.allocUnsafe(CHUNK);
+    let position = from;
+    while (position < size) {
+      const { bytesRead } = await readAsync(fd, buffer, 0, Math.min(CHUNK, size - position), position);
+      if (bytesRead === 0) break;
+      await writeAsync(fd, buffer, 0, bytesRead, position - from);
+      position += bytesRead;
+    }
+    ftruncateSync(fd, position - from);
   } finally {
-    if (target !== null) closeSync(target);
-    closeSync(source);
+    closeSync(fd);
   }
 }
 
-function catchUp(source: number, target: number): void {
-  const buffer = Buffer.allocUnsafe(64 * 1024);
-  // The copy's size says where copyFile stopped.
+/** Copies bytes [start, end) of `source` to the start of `target`, without blocking the event loop. */
+async function copyRange(source: number, target: number, start: number, end: number): Promise<void> {
+  const buffer = Buffer.allocUnsafe(CHUNK);
+  for (let position = start; position < end;) {
+    const { bytesRead } = await readAsync(source, buffer, 0, Math.min(CHUNK, end - position), position);
+    if (bytesRead === 0) break; // truncated under us
+    await writeAsync(target, buffer, 0, bytesRead, position - start);
+    position += bytesRead;
+  }
+}
+
+/**
+ * Appends to the copy what was written to the live file from `from` on (at
+ * most `limit` bytes), then truncates the live file. Synchronous on
+ * purpose: nothing runs between the read that finds the end and the
+ * truncate, which keeps the loss window to the time between those two
+ * syscalls.
+ */
+function truncateAfterCatchUp(source: number, target: number, from: number, limit: number): void {
+  const buffer = Buffer.allocUnsafe(CHUNK);
   let position = fstatSync(target).size;
-  for (;;) {
-    const read = readSync(source, buffer, 0, buffer.length, position);
+  for (let caught = 0; caught < limit;) {
+    const read = readSync(source, buffer, 0, CHUNK, from + caught);
     if (read === 0) break;
     writeSync(target, buffer, 0, read, position);
     position += read;
+    caught += read;
   }
+  ftruncateSync(source, 0);
   endWithNewline(target, position, buffer);
 }
 
@@ -120,47 +218,4 @@ function endWithNewline(target: number, size: number, buffer: Buffer): void {
   if (size === 0) return;
   readSync(target, buffer, 0, 1, size - 1);
   if (buffer[0] !== NEWLINE) writeSync(target, '\n', size);
-}
-
-/** One log file and how it rotates. */
-export interface RotatedFile extends RotationPolicy {
-  file: string;
-}
-
-export interface LogRotatorOptions {
-  /** Time between the end of one check and the start of the next. */
-  intervalMs: number;
-  /** The files to check, asked at every check (e.g. both logs of every instance). */
-  files: () => RotatedFile[];
-  onRotate?: (file: string) => void;
-  /** Told about a file that could not be rotated (the others are still checked); `file` is '' when `files()` threw. */
-  onError?: (err: unknown, file: string) => void;
-}
-
-export interface LogRotator {
-  /** Starts checking (the first check after one interval); idempotent. The timer never keeps the process alive. */
-  start(): void;
-  /** Stops checking; a check in flight finishes. */
-  stop(): void;
-  /** Checks every file now (or joins the check in flight); resolves with the files rotated. */
-  checkNow(): Promise<string[]>;
-}
-
-/** Creates a rotator that checks `files()` every `intervalMs`, one file after another, never overlapping itself. */
-export function createLogRotator(options: LogRotatorOptions): LogRotator {
-  const check = async (): Promise<string[]> => {
-    const rotated: string[] = [];
-    for (const { file, maxSize, keep } of options.files()) {
-      try {
-        if (!(await rotateIfNeeded(file, { maxSize, keep }))) continue;
-        rotated.push(file);
-        options.onRotate?.(file);
-      } catch (err) {
-        options.onError?.(err, file);
-      }
-    }
-    return rotated;
-  };
-  const ticker = createTicker(options.intervalMs, check, (err) => options.onError?.(err, ''));
-  return { start: ticker.start, stop: ticker.stop, checkNow: ticker.runNow };
 }

@@ -1,3 +1,4 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -79,21 +80,68 @@ describe('metrics', () => {
 });
 
 describe('log rotation', () => {
+  /** The agent's NDJSON log lines. */
+  const agentLog = async () => (await readFile(path.join(t.home, 'agent.log'), 'utf8')).split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+  const rotationsOf = async (file: string) => (await agentLog()).filter((line) => line.msg === 'log rotated' && line.file === file).length;
+
   it('rotates a service log by size, keeping `keep` files, while the process goes on writing', async () => {
-    // 200 lines of 1 KiB a second on each stream; rotated past 64 KiB, two old files kept.
+    // 200 lines of 1 KiB a second on each stream; rotated past 256 KiB, two old files kept.
     const command = fixtureCommand('chatty.mjs', '100000', '1024', '5');
-    await t.run(['apply', '-f', await t.write('s.hcl', `service "chatty" {\n  command = ${JSON.stringify(command)}\n  logs {\n    max_size = "64Ki"\n    keep = 2\n  }\n}\n`)]);
+    await t.run(['apply', '-f', await t.write('s.hcl', `service "chatty" {\n  command = ${JSON.stringify(command)}\n  logs {\n    max_size = "256Ki"\n    keep = 2\n  }\n}\n`)]);
     const logs = path.join(t.home, 'logs');
-    const { readdir, stat } = await import('node:fs/promises');
+    const live = path.join(logs, 'chatty.out.log');
     const rotated = async () => (await readdir(logs)).filter((n) => n.startsWith('chatty.out.log')).sort();
-    // A rotation shifts .1 to .2 before it copies the new .1: wait for the whole set, not for .2 alone.
-    await waitFor(async () => (await rotated()).length === 3, { what: 'two rotations', timeoutMs: 100_000 });
-    expect(await rotated()).toEqual(['chatty.out.log', 'chatty.out.log.1', 'chatty.out.log.2']);
-    const before = (await stat(path.join(logs, 'chatty.out.log'))).size;
-    await waitFor(async () => (await stat(path.join(logs, 'chatty.out.log'))).size > before, { what: 'still writing after rotation' });
+    const full = ['chatty.out.log', 'chatty.out.log.1', 'chatty.out.log.2'];
+    // Each rotation is said in the agent's log once its files are in place: wait for the second one with both kept.
+    // (A check delayed far past max_size may fill the budget with .1 alone: the next rotation brings .2 back.)
+    await waitFor(async () => (await rotationsOf(live)) >= 2 && JSON.stringify(await rotated()) === JSON.stringify(full),
+      { what: 'two rotations in the agent log, and both kept', timeoutMs: 60_000 });
+    const sizes = await Promise.all(full.slice(1).map(async (name) => (await stat(path.join(logs, name))).size));
+    expect(sizes[0] + sizes[1]).toBeLessThanOrEqual(2 * 256 * 1024 + 64 * 1024); // keep × max_size, and a catch-up of a few lines
+    // Still writing after a rotation: a line newer than any rotated one appears in the live file.
+    const newestRotated = lastLineNumber(await readFile(`${live}.1`, 'utf8'));
+    await waitFor(async () => lastLineNumber(await readFile(live, 'utf8')) > newestRotated, { what: 'newer lines in the live file' });
     expect((await t.api.list(['chatty']))[0].status.restarts).toBe(0);
-  }, 150_000);
+  }, 90_000);
+
+  it('keeps logs/ within (keep + 1) × max_size plus about a second of writing, under a writer at 50 MB/s', async () => {
+    const RATE = 50_000_000;
+    const MAX = 10 * 1024 * 1024;
+    const KEEP = 2;
+    const command = fixtureCommand('fast-writer.mjs', String(RATE), '20');
+    await t.run(['apply', '-f', await t.write('s.hcl',
+      `service "fast" {\n  command = ${JSON.stringify(command)}\n  restart_policy = "never"\n  logs {\n    max_size = "10Mi"\n    keep = ${KEEP}\n  }\n}\n`)]);
+    const logs = path.join(t.home, 'logs');
+    let peak = 0;
+    let finished = false;
+    const done = t.waitForInstance('fast', (v) => v.status.state === 'completed', 'completed', 90_000).finally(() => { finished = true; });
+    while (!finished) {
+      peak = Math.max(peak, await directorySize(logs));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await done;
+    const said = /wrote (\d+) bytes in ([\d.]+) s/.exec(await readFile(path.join(logs, 'fast.err.log'), 'utf8'));
+    const [written, seconds] = [Number(said?.[1]), Number(said?.[2])];
+    const rotations = await rotationsOf(path.join(logs, 'fast.out.log'));
+    console.info(`50 MB/s writer: ${(written / 1e6).toFixed(0)} MB in ${seconds} s, ${rotations} rotations, peak of logs/ ${(peak / 1e6).toFixed(1)} MB`);
+    expect(written).toBeGreaterThan(20 * (KEEP + 1) * MAX); // the bound had work to do
+    expect(rotations).toBeGreaterThan(5);
+    expect(peak).toBeLessThanOrEqual((KEEP + 1) * MAX + 2 * (written / seconds));
+  }, 120_000);
 });
+
+/** The number of the last "out N ..." line of a chatty log, or -1. */
+function lastLineNumber(text: string): number {
+  const numbers = [...text.matchAll(/^out (\d+)\./gm)];
+  return numbers.length > 0 ? Number(numbers.at(-1)![1]) : -1;
+}
+
+/** Bytes of the regular files in `dir` (a file removed while listed counts 0). */
+async function directorySize(dir: string): Promise<number> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const sizes = await Promise.all(names.map((name) => stat(path.join(dir, name)).then((s) => s.size, () => 0)));
+  return sizes.reduce((a, b) => a + b, 0);
+}
 
 describe('alerts, end to end', () => {
   it('delivers one signed webhook when services enter a crashloop, grouped', async () => {

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createFileParseCache, parseCacheKey } from '../../src/manifest/parse-cache.js';
@@ -143,6 +143,69 @@ describe('loadManifests with decoded services in the cache', () => {
       for (let i = 0; i < 2; i++) {
         await expect(loadManifests([join(dir, 'a.hcl')], { cache })).rejects.toThrow(/a\.hcl:3/);
       }
+    });
+  });
+});
+
+describe('the parse cache keeps no old or refused secret value', () => {
+  const withSecret = (value: string) => `service "web" {\n  command = "web"\n  environment = {\n    TOKEN = "${value}"\n  }\n}\n`;
+  /** Every file under `dir`, read as text, joined. */
+  const everything = (dir: string): string => (existsSync(dir) ? readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .map((name) => join(dir, name)).filter((path) => statSync(path).isFile()).map((path) => readFileSync(path, 'utf8')).join('\n') : '');
+
+  it('drops the entries of a manifest whose content changed', async () => {
+    await withTempDir(async (dir) => {
+      const cacheDir = join(dir, 'cache');
+      await writeFiles(dir, { 'a.hcl': withSecret('SECRET1'), 'b.hcl': 'service "db" {\n  command = "db"\n}\n' });
+      await loadManifests([join(dir, 'a.hcl'), join(dir, 'b.hcl')], { cache: createFileParseCache(cacheDir) });
+      expect(everything(cacheDir)).toContain('SECRET1');
+      const before = readdirSync(cacheDir).length;
+
+      await writeFiles(dir, { 'a.hcl': withSecret('SECRET2') });
+      const { services } = await loadManifests([join(dir, 'a.hcl'), join(dir, 'b.hcl')], { cache: createFileParseCache(cacheDir) });
+      expect(services[1].spec.environment).toEqual({ TOKEN: 'SECRET2' });
+      expect(everything(cacheDir)).not.toContain('SECRET1');
+      expect(everything(cacheDir)).toContain('SECRET2');
+      expect(readdirSync(cacheDir)).toHaveLength(before); // b.hcl's entries stay; a.hcl's were replaced
+    });
+  });
+
+  it('keeps no entry of a rejected manifest, old or new, and keeps the others of the set', async () => {
+    await withTempDir(async (dir) => {
+      const cacheDir = join(dir, 'cache');
+      await writeFiles(dir, { 'a.hcl': withSecret('SECRET1'), 'b.hcl': 'service "db" {\n  command = "db"\n}\n' });
+      const load = () => loadManifests([join(dir, 'a.hcl'), join(dir, 'b.hcl')], { cache: createFileParseCache(cacheDir) });
+      await load();
+      await writeFiles(dir, { 'a.hcl': withSecret('SECRET3').replace('command = "web"', 'command = "web"\n  instances = "two"') });
+      await expect(load()).rejects.toThrow(/instances/);
+      expect(everything(cacheDir)).not.toMatch(/SECRET1|SECRET3/);
+      expect(everything(cacheDir)).toContain('"db"');
+
+      await writeFiles(dir, { 'a.hcl': withSecret('SECRET4') + '}' }); // a syntax error: not even parsed
+      await expect(load()).rejects.toThrow();
+      expect(everything(cacheDir)).not.toMatch(/SECRET/);
+    });
+  });
+
+  it('when entries change, also drops those of manifests deleted since, and entries no file uses once a minute old', async () => {
+    await withTempDir(async (dir) => {
+      const cacheDir = join(dir, 'cache');
+      await writeFiles(dir, { 'gone.hcl': withSecret('SECRET-GONE'), 'b.hcl': withSecret('SECRET-B1') });
+      await loadManifests([join(dir, 'gone.hcl')], { cache: createFileParseCache(cacheDir) });
+      await loadManifests([join(dir, 'b.hcl')], { cache: createFileParseCache(cacheDir) });
+      const cache = createFileParseCache(cacheDir);
+      const [oldKey, youngKey] = [parseCacheKey('hcl', 'old'), parseCacheKey('hcl', 'young')];
+      cache.set(oldKey, 'SECRET-ORPHAN'); // as an older hxe left it
+      cache.set(youngKey, 'a load in progress');
+      const twoMinutesAgo = new Date(Date.now() - 120_000);
+      utimesSync(join(cacheDir, `${oldKey}.json`), twoMinutesAgo, twoMinutesAgo);
+      rmSync(join(dir, 'gone.hcl'));
+
+      await writeFiles(dir, { 'b.hcl': withSecret('SECRET-B2') });
+      await loadManifests([join(dir, 'b.hcl')], { cache: createFileParseCache(cacheDir) });
+      expect(everything(cacheDir)).not.toMatch(/SECRET-(GONE|ORPHAN|B1)/);
+      expect(everything(cacheDir)).toContain('SECRET-B2');
+      expect(cache.get(youngKey)).toBe('a load in progress');
     });
   });
 });

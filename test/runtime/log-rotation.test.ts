@@ -3,10 +3,11 @@
  * through its own O_APPEND fd while its log is rotated under it.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createLogRotator, rotateIfNeeded, type RotatedFile } from '../../src/runtime/log-rotation.js';
+import { rotateIfNeeded } from '../../src/runtime/log-rotation.js';
+import { createLogRotator, type RotatedFile } from '../../src/runtime/log-rotator.js';
 import { fixture, tmpHome, trackPids, waitFor, type PidTracker } from '../helpers/processes.js';
 
 let dir: string;
@@ -34,28 +35,44 @@ describe('rotateIfNeeded', () => {
     expect(readdirSync(dir)).toEqual(['a.log']);
   });
 
-  it('copies to .1 after shifting older files, truncates, and keeps at most `keep`', async () => {
+  it('copies to .1 after shifting older files, truncates, and keeps at most `keep` files within keep × max_size bytes', async () => {
     const file = join(dir, 'a.log');
     for (let i = 1; i <= 5; i++) {
-      writeFileSync(file, `content ${i}\n`, { flag: 'a' });
-      expect(await rotateIfNeeded(file, { maxSize: 1, keep: 3 })).toBe(true);
+      writeFileSync(file, `content ${i}\nx\n`, { flag: 'a' });
+      expect(await rotateIfNeeded(file, { maxSize: 10, keep: 3 })).toBe(true);
       expect(read('a.log')).toBe('');
     }
     expect(rotatedNames('a.log')).toEqual(['a.log.1', 'a.log.2', 'a.log.3']);
-    expect([read('a.log.1'), read('a.log.2'), read('a.log.3')]).toEqual(['content 5\n', 'content 4\n', 'content 3\n']);
+    // 3 × 12 bytes would pass the budget of 30: the oldest loses its head, cut at a line start.
+    expect([read('a.log.1'), read('a.log.2'), read('a.log.3')]).toEqual(['content 5\nx\n', 'content 4\nx\n', 'x\n']);
   });
 
   it('drops files beyond a smaller `keep`, and with keep 0 only truncates', async () => {
     const file = join(dir, 'a.log');
     for (let i = 1; i <= 4; i++) writeFileSync(`${file}.${i}`, `old ${i}\n`);
-    writeFileSync(file, 'new\n');
-    await rotateIfNeeded(file, { maxSize: 1, keep: 2 });
+    writeFileSync(file, 'new 1\nnew 2\n');
+    await rotateIfNeeded(file, { maxSize: 10, keep: 2 });
     expect(rotatedNames('a.log')).toEqual(['a.log.1', 'a.log.2']);
-    expect([read('a.log.1'), read('a.log.2')]).toEqual(['new\n', 'old 1\n']);
+    expect([read('a.log.1'), read('a.log.2')]).toEqual(['new 1\nnew 2\n', 'old 1\n']);
     writeFileSync(file, 'newer\n');
     await rotateIfNeeded(file, { maxSize: 1, keep: 0 });
     expect(readdirSync(dir)).toEqual(['a.log']);
     expect(read('a.log')).toBe('');
+  });
+
+  it('copies only the newest keep × max_size bytes of a file that grew far past max_size, from a whole line', async () => {
+    const file = join(dir, 'a.log');
+    const lines = Array.from({ length: 1000 }, (_, i) => `line ${String(i).padStart(4, '0')}\n`); // 10 bytes each
+    writeFileSync(`${file}.1`, 'older\n');
+    writeFileSync(file, lines.join(''));
+    await rotateIfNeeded(file, { maxSize: 1000, keep: 2 });
+    expect(rotatedNames('a.log')).toEqual(['a.log.1']); // the budget is full: the older file went
+    expect(read('a.log.1')).toBe(lines.slice(-200).join(''));
+    writeFileSync(file, `${lines.slice(0, 150).join('')}partial`);
+    await rotateIfNeeded(file, { maxSize: 1000, keep: 2 });
+    // 1507 bytes new; 493 bytes left for the older file: its newest whole lines.
+    expect(read('a.log.1')).toBe(`${lines.slice(0, 150).join('')}partial\n`);
+    expect(read('a.log.2')).toBe(lines.slice(-49).join(''));
   });
 
   it('keeps the file mode of the log on its rotated copy', async () => {
@@ -70,8 +87,9 @@ describe('createLogRotator', () => {
   it('ends a rotated copy with a newline, so that a cut line never runs into the next file', async () => {
     const file = join(dir, 'a.log');
     writeFileSync(file, 'line 1\nprogress...');
-    const rotator = createLogRotator({ intervalMs: 1000, files: () => [{ file, maxSize: 1, keep: 1 }] });
+    const rotator = createLogRotator({ intervalMs: 1000, files: () => [{ file, maxSize: 10, keep: 2 }] });
     expect(await rotator.checkNow()).toEqual([file]);
+    rotator.stop();
     expect(read('a.log.1')).toBe('line 1\nprogress...\n');
   });
 
@@ -83,6 +101,7 @@ describe('createLogRotator', () => {
     const rotator = createLogRotator({ intervalMs: 10, files: () => files, onError: (_err, file) => errors.push(file) });
     expect(await rotator.checkNow()).toEqual([join(dir, 'good.log')]);
     expect(errors).toEqual([join(dir, 'bad.log')]);
+    rotator.stop();
 
     const failing = createLogRotator({
       intervalMs: 5,
@@ -94,6 +113,47 @@ describe('createLogRotator', () => {
     failing.start();
     await waitFor(() => errors.includes('files() '), { what: 'the error of files()' });
     failing.stop();
+  });
+});
+
+describe('createLogRotator keeps each log open between checks', () => {
+  /** Paths this process holds open. */
+  const openPaths = () => readdirSync('/proc/self/fd').map((fd) => { try { return readlinkSync(`/proc/self/fd/${fd}`); } catch { return ''; } });
+
+  it('holds a listed file open, lets go of one no longer listed, and opens a deleted-and-recreated file anew', async () => {
+    const file = join(dir, 'a.log');
+    let listed: RotatedFile[] = [{ file, maxSize: 100, keep: 1 }];
+    const rotator = createLogRotator({ intervalMs: 1000, files: () => listed });
+    writeFileSync(file, 'small\n');
+    expect(await rotator.checkNow()).toEqual([]);
+    expect(openPaths()).toContain(file);
+
+    rmSync(file);
+    writeFileSync(file, 'y'.repeat(200));
+    expect(await rotator.checkNow()).toEqual([file]); // the new file, not the deleted one still held
+    expect(read('a.log.1')).toBe(`${'y'.repeat(100)}\n`);
+    expect(openPaths().filter((path) => path.startsWith(file))).toEqual([file]);
+
+    listed = [];
+    await rotator.checkNow();
+    expect(openPaths().filter((path) => path.startsWith(file))).toEqual([]);
+    rotator.stop();
+  });
+
+  it('reports a failing file once, not at every check, and again after it recovered and failed anew', async () => {
+    const bad = join(dir, 'bad.log');
+    mkdirSync(bad);
+    const errors: string[] = [];
+    const rotator = createLogRotator({ intervalMs: 1000, files: () => [{ file: bad, maxSize: 1, keep: 1 }], onError: (_err, file) => errors.push(file) });
+    await rotator.checkNow();
+    await rotator.checkNow();
+    expect(errors).toEqual([bad]);
+    rmSync(bad, { recursive: true });
+    await rotator.checkNow();
+    mkdirSync(bad);
+    await rotator.checkNow();
+    expect(errors).toEqual([bad, bad]);
+    rotator.stop();
   });
 });
 
@@ -167,6 +227,7 @@ describe('createLogRotator with a real child writing through O_APPEND', () => {
     expect(await exited).toBe(0);
     rotator.stop();
     await rotator.checkNow(); // a last check may rotate the tail too: it must stay whole
+    rotator.stop();
 
     expect(errors).toEqual([]);
     expect(rotations.length).toBeGreaterThanOrEqual(4);
