@@ -18,6 +18,8 @@ export interface ApplyArgs extends GlobalArgs, ManifestArgs {
 /** `hxe apply`: store the desired state; exit 0, or 1 when --wait saw services not get ready. */
 export async function applyCommand(args: ApplyArgs): Promise<number> {
   const context = createContext(args);
+  // Flags are checked before anything is applied: a bad one changes nothing.
+  const waitOptions = { timeoutMs: parseFlagDuration('timeout', args.timeout, 120_000), minReadyMs: parseFlagDuration('min-ready', args['min-ready'], DEFAULT_MIN_READY_MS) };
   // The agent starts (when none runs) while the manifests are parsed: the two overlap.
   const agent = context.client();
   agent.catch(() => undefined);
@@ -31,8 +33,7 @@ export async function applyCommand(args: ApplyArgs): Promise<number> {
   else context.out(planHasChanges(response.plan) ? renderPlan(response.plan, style) : 'No changes.');
   if (!args.wait || dryRun) return 0;
   const names = services.map((s) => s.name);
-  const options = { timeoutMs: parseFlagDuration('timeout', args.timeout, 120_000), minReadyMs: parseFlagDuration('min-ready', args['min-ready'], DEFAULT_MIN_READY_MS) };
-  return waitUntilReady(client, names, options, context, style);
+  return waitUntilReady(client, names, waitOptions, context, style);
 }
 
 /** `--wait`: how long each instance must stay ready without a restart before it counts. */
