@@ -111,6 +111,27 @@ describe('instances, end to end', () => {
     expect((await t.run(['logs', 'worker', '--tail', '1'])).stdout.trim()).not.toBe('');
   });
 
+  it('an agent killed between storing a scale-up and renaming index 0: the next one renames it and keeps its pid', async () => {
+    await apply(workers(1, CHATTY));
+    const one = await runningInstances(['worker']);
+    const storeFile = path.join(t.home, 'store.json');
+    const readStore = async () => JSON.parse(await fs.readFile(storeFile, 'utf8'));
+    await waitFor(async () => (await readStore()).statuses?.worker?.pid === one.worker, { what: 'status flushed' });
+    const agentPid = Number(await fs.readFile(path.join(t.home, 'agent.pid'), 'utf8'));
+    process.kill(agentPid, 'SIGKILL');
+    await waitFor(() => !isPidAlive(agentPid), { what: 'agent gone' });
+    // What the dead agent had committed: the new count, not yet the rename.
+    const store = await readStore();
+    store.services.worker.spec.instances = 3;
+    store.revision += 1;
+    await fs.writeFile(storeFile, JSON.stringify(store));
+    await t.get(); // starts the next agent, which adopts
+
+    const three = await runningInstances(['worker-0', 'worker-1', 'worker-2']);
+    expect(three['worker-0']).toBe(one.worker);
+    expect(await fs.stat(path.join(t.home, 'logs', 'worker-0.out.log'))).toBeTruthy();
+  });
+
   it('diff names each instance a spec change restarts, and the apply restarts exactly those', async () => {
     await apply(workers(2));
     const before = await runningInstances(['worker-0', 'worker-1']);
