@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { HxeError } from '../core/errors.js';
 import type { HomePaths } from '../core/home.js';
 import { byName } from '../core/compare.js';
-import { instancesOf } from '../core/instances.js';
+import { controlInstance, controlService, indexOfInstance, instancesOf, type ControlAction } from '../core/instances.js';
 import type { InstanceView, ServiceRecord } from '../core/types.js';
 import type {
   AgentStatus, ApplyRequest, ApplyResponse, DeleteRequest, DescribeResponse,
@@ -107,6 +107,7 @@ export class Agent {
 
   remove(request: DeleteRequest): Promise<string[]> {
     return this.serialise(async () => {
+      if (!request.all) this.refuseInstances(request.names ?? []);
       const names = request.all ? this.deps.store.list().map((r) => r.metadata.name) : this.select(request.names ?? []).map((r) => r.metadata.name);
       if (names.length === 0) return [];
       await this.deps.store.delete(names);
@@ -116,31 +117,64 @@ export class Agent {
     });
   }
 
-  /** `hxe stop` / `hxe start`: the desired state of services, kept until the next of these. */
+  /** `delete web-1` would delete all of web: an instance is removed by lowering `instances`. */
+  private refuseInstances(names: string[]): void {
+    for (const name of names) {
+      const owner = this.deps.store.get(name) ? null : this.ownerOf(name);
+      if (!owner) continue;
+      const service = owner.record.metadata.name;
+      throw new HxeError('BAD_USAGE',
+        `${name} is an instance of service ${service}, not a service: lower ${service}'s \`instances\` to remove it, or delete ${service}`);
+    }
+  }
+
+  /** `hxe stop` / `hxe start`: the desired state of services or single instances, kept until the next of these. */
   setDesiredState(names: string[], desiredState: 'running' | 'stopped'): Promise<string[]> {
-    const event = desiredState === 'running' ? 'StartRequested' : 'StopRequested';
-    const starting = desiredState === 'running' ? 1 : 0;
-    return this.update(names, (record) => ({ ...record, desiredState, startNonce: record.startNonce + starting }), event,
-      desiredState === 'running' ? 'start requested' : 'stop requested');
+    return this.control(names, desiredState === 'running' ? 'start' : 'stop');
   }
 
   /** `hxe restart` (or a watched file change): asks the reconcile loop for a rolling restart. */
   restart(names: string[], reason = 'restart requested'): Promise<string[]> {
-    return this.update(names, (record) => ({ ...record, restartNonce: record.restartNonce + 1 }), 'RestartRequested', reason);
+    return this.control(names, 'restart', reason);
+  }
+
+  /** A service name acts on all its instances; an instance name (`web-1`) on that instance alone. */
+  private control(names: string[], action: ControlAction, reason = `${action} requested`): Promise<string[]> {
+    const event = { stop: 'StopRequested', start: 'StartRequested', restart: 'RestartRequested' }[action];
+    return this.serialise(async () => {
+      const changed = new Map<string, ServiceRecord>();
+      for (const target of this.targets(names)) {
+        const record = changed.get(target.record.metadata.name) ?? target.record;
+        changed.set(record.metadata.name, target.index === null ? controlService(record, action) : controlInstance(record, target.index, action));
+      }
+      await this.deps.store.put([...changed.values()]);
+      for (const name of names) this.deps.events.record({ service: name, type: event, message: reason });
+      return names;
+    });
+  }
+
+  /** Each name as a service (index null) or one instance of a service; unknown names are an error. */
+  private targets(names: string[]): { record: ServiceRecord; index: number | null }[] {
+    return names.map((name) => {
+      const record = this.deps.store.get(name);
+      if (record) return { record, index: null };
+      const owner = this.ownerOf(name);
+      if (!owner) throw new HxeError('NOT_FOUND', `no such service or instance: ${name}`);
+      return owner;
+    });
+  }
+
+  /** The service whose instance `name` is (`web-1` → web, index 1), if any. */
+  private ownerOf(name: string): { record: ServiceRecord; index: number } | null {
+    const match = /^(.+)-(\d+)$/.exec(name);
+    const record = match ? this.deps.store.get(match[1]) : undefined;
+    const index = record ? indexOfInstance(record, name) : null;
+    return record && index !== null ? { record, index } : null;
   }
 
   async shutdown(options: { keepServices: boolean }): Promise<void> {
     await this.deps.supervisor?.shutdown(options);
     await this.deps.store.flush();
-  }
-
-  private update(names: string[], change: (record: ServiceRecord) => ServiceRecord, event: string, message = event): Promise<string[]> {
-    return this.serialise(async () => {
-      const records = this.select(names);
-      await this.deps.store.put(records.map(change));
-      for (const record of records) this.deps.events.record({ service: record.metadata.name, type: event, message });
-      return records.map((r) => r.metadata.name);
-    });
   }
 
   /** The records named; a name may be a service or one of its instances. Unknown names are an error. */

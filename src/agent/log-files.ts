@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs, renameSync } from 'node:fs';
 import path from 'node:path';
 
 export type LogStream = 'out' | 'err';
@@ -6,6 +6,26 @@ export type LogStream = 'out' | 'err';
 /** `$HXE_HOME/logs/<instance>.out.log` / `.err.log`: written by the child itself. */
 export function logFile(logDir: string, instance: string, stream: LogStream): string {
   return path.join(logDir, `${instance}.${stream}.log`);
+}
+
+/**
+ * Gives an instance's log files (and their rotated copies) a new instance's
+ * name. The process writes through descriptors of its own, which a rename
+ * leaves pointing at the same files: it keeps logging, under the new name.
+ */
+export function moveLogFiles(logDir: string, from: string, to: string, logger?: { warn(obj: object, msg: string): void }): void {
+  for (const stream of ['out', 'err'] as const) {
+    const source = logFile(logDir, from, stream);
+    const target = logFile(logDir, to, stream);
+    for (let rotated = 0; rotated === 0 || existsSync(`${source}.${rotated}`); rotated++) {
+      const suffix = rotated === 0 ? '' : `.${rotated}`;
+      try {
+        renameSync(`${source}${suffix}`, `${target}${suffix}`);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') logger?.warn({ from, to, err: String(err) }, 'cannot move log file');
+      }
+    }
+  }
 }
 
 const CHUNK = 64 * 1024;

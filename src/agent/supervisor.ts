@@ -7,6 +7,7 @@ import { createProcessRuntime } from '../runtime/process-runtime.js';
 import type { Store } from '../store/store.js';
 import type { Supervisor } from './agent.js';
 import type { EventLog } from './event-log.js';
+import { moveLogFiles } from './log-files.js';
 
 export interface SupervisorDeps {
   paths: HomePaths;
@@ -20,5 +21,8 @@ export interface SupervisorDeps {
 /** Wires the reconcile loop to the real process runtime and probes. */
 export function createSupervisor(deps: SupervisorDeps): Supervisor {
   const runtime = createProcessRuntime({ logDir: deps.paths.logs, logger: deps.logger, cgroups: deps.cgroups });
-  return new Controller({ store: deps.store, runtime, prober: createProber(), events: deps.events, logger: deps.logger });
+  return new Controller({
+    store: deps.store, runtime, prober: createProber(), events: deps.events, logger: deps.logger,
+    moveLogs: (from, to) => moveLogFiles(deps.paths.logs, from, to, deps.logger),
+  });
 }

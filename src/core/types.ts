@@ -115,6 +115,15 @@ export interface ServiceRecord {
   restartNonce: number;
   /** Bumped by `hxe start`: a change starts instances that had completed or failed. */
   startNonce: number;
+  /** What `hxe stop|start|restart NAME-i` asked of single instances, by index (absent: nothing). */
+  instanceControl?: Record<string, InstanceControl>;
+}
+
+/** One instance's own requests: added to the service's (stop wins; nonces add up). */
+export interface InstanceControl {
+  stopped?: boolean;
+  restartNonce?: number;
+  startNonce?: number;
 }
 
 export type LifecycleState =

@@ -3,6 +3,7 @@ import jsonpatch from 'fast-json-patch';
 import type { DesiredService, ServiceRecord, ServiceSpec } from '../core/types.js';
 import { isSecretPath, REDACTED } from '../core/redact.js';
 import { needsRestart } from './restart-fields.js';
+import { instanceNames, keepControls, wantsInstanceRunning } from '../core/instances.js';
 
 /** One field-level change of a spec, as fast-json-patch reports it. */
 export interface FieldChange {
@@ -23,6 +24,8 @@ export interface ServiceChange {
   changes: FieldChange[];
   /** True when running instances will be restarted (rolling) because of this change. */
   restart: boolean;
+  /** The instances that restart (by their names after the apply); scaling alone restarts none. */
+  restartInstances?: string[];
   /** Set when the service moves from another source set to this one. */
   previousSource?: string;
 }
@@ -105,12 +108,14 @@ function planUpdate(existing: ServiceRecord, service: DesiredService, options: A
   const sourceMoved = existing.metadata.source !== options.source;
   const fileMoved = existing.metadata.file !== service.file;
   const generation = existing.metadata.generation + (changes.length > 0 ? 1 : 0);
+  const restarting = restartedInstances(existing, service.spec);
   const change: ServiceChange = {
     name: service.name,
     kind: changes.length > 0 ? 'update' : 'unchanged',
     generation,
     changes,
-    restart: needsRestart(existing.spec, service.spec),
+    restart: restarting.length > 0,
+    ...(restarting.length > 0 ? { restartInstances: restarting } : {}),
     ...(sourceMoved ? { previousSource: existing.metadata.source } : {}),
   };
   if (changes.length === 0 && !sourceMoved && !fileMoved) return { change, record: null };
@@ -125,8 +130,23 @@ function planUpdate(existing: ServiceRecord, service: DesiredService, options: A
       file: service.file,
     },
     spec: service.spec,
+    instanceControl: keepControls(existing.instanceControl, service.spec.instances),
   };
+  if (!record.instanceControl) delete record.instanceControl;
   return { change, record };
+}
+
+/**
+ * The instances a spec change restarts: those that stay (index below both
+ * counts) and are desired running, named as after the apply. Instances
+ * added or removed by scaling are started or stopped, not restarted.
+ */
+function restartedInstances(existing: ServiceRecord, spec: ServiceSpec): string[] {
+  if (!needsRestart(existing.spec, spec)) return [];
+  const staying = Math.min(existing.spec.instances, spec.instances);
+  const after = { ...existing, spec };
+  return instanceNames(existing.metadata.name, spec.instances)
+    .filter((_, index) => index < staying && wantsInstanceRunning(existing, index) && wantsInstanceRunning(after, index));
 }
 
 /**

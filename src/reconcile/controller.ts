@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Supervisor } from '../agent/agent.js';
 import type { EventLog } from '../agent/event-log.js';
-import { instancesOf } from '../core/instances.js';
+import { instancesOf, previousNameOf } from '../core/instances.js';
 import type { ProcessExit, ProcessIdentity, ProcessRuntime, Prober } from '../core/ports.js';
 import type { InstanceStatus, ServiceRecord } from '../core/types.js';
 import type { Store } from '../store/store.js';
@@ -20,6 +20,8 @@ export interface ControllerDeps {
   events: EventLog;
   logger: Logger;
   resyncIntervalMs?: number;
+  /** Moves an instance's log files to its new name (a rename keeps the process and its logs). */
+  moveLogs?: (from: string, to: string) => void;
 }
 
 /**
@@ -34,7 +36,7 @@ export class Controller implements Supervisor {
   private readonly byService = new Map<string, Map<string, InstanceSupervisor>>();
   /** Records and who depends on whom, rebuilt only when the store's revision moves. */
   private records = { revision: -1, byName: new Map<string, ServiceRecord>(), dependents: new Map<string, string[]>() };
-  private readonly byPid = new Map<number, string>();
+  private readonly byPid = new Map<number, InstanceSupervisor>();
   private readonly queue = new WorkQueue((name) => this.reconcile(name));
   private readonly cleanups: (() => void)[] = [];
   private stoppingAll = false;
@@ -93,6 +95,10 @@ export class Controller implements Supervisor {
     }
     const instance = this.instances.get(action.instance);
     if (!instance) return;
+    if (action.type === 'rename') {
+      this.rename(instance, action.to);
+      return;
+    }
     const record = this.deps.store.get(instance.service);
     switch (action.type) {
       case 'start': instance.start(record); break;
@@ -113,9 +119,9 @@ export class Controller implements Supervisor {
   private instanceOptions(name: string, service: string, index: number, record: ServiceRecord) {
     const hooks: InstanceHooks = {
       onStateChange: (instance) => this.queue.addAll(relatedServices(instance.service, this.world())),
-      onPid: (pid, previous) => {
+      onPid: (instance, pid, previous) => {
         if (previous) this.byPid.delete(previous);
-        if (pid) this.byPid.set(pid, name);
+        if (pid) this.byPid.set(pid, instance);
       },
     };
     return {
@@ -134,8 +140,20 @@ export class Controller implements Supervisor {
   }
 
   private onExit(exit: ProcessExit): void {
-    const name = this.byPid.get(exit.pid);
-    if (name) this.instances.get(name)?.exited(exit);
+    this.byPid.get(exit.pid)?.exited(exit);
+  }
+
+  /** The same process under a new name: indexes, status and logs follow; the next pass plans it anew. */
+  private rename(instance: InstanceSupervisor, to: string): void {
+    const from = instance.name;
+    const siblings = this.byService.get(instance.service);
+    this.instances.delete(from);
+    siblings?.delete(from);
+    instance.rename(to);
+    this.instances.set(to, instance);
+    siblings?.set(to, instance);
+    this.deps.moveLogs?.(from, to);
+    this.queue.add(instance.service);
   }
 
   /**
@@ -146,7 +164,7 @@ export class Controller implements Supervisor {
   private adoptRunningInstances(): void {
     for (const record of this.deps.store.list()) {
       instancesOf(record).forEach((name, index) => {
-        const status = this.deps.store.getStatus(name);
+        const status = this.deps.store.getStatus(name) ?? this.takeOverPreviousName(record, name, index);
         const alive = status?.pid != null && this.deps.runtime.adopt(status.pid, identityOf(status));
         const options = this.instanceOptions(name, record.metadata.name, index, record);
         this.add(new InstanceSupervisor({ ...options, restored: status ?? null, adopt: alive }));
@@ -161,6 +179,17 @@ export class Controller implements Supervisor {
       }
       this.deps.store.setStatus(name, null);
     }
+  }
+
+  /** An agent that died between storing a new `instances` and renaming index 0: the rename, done now. */
+  private takeOverPreviousName(record: ServiceRecord, name: string, index: number): InstanceStatus | undefined {
+    const previous = previousNameOf(record.metadata.name, index, record.spec.instances);
+    const status = previous ? this.deps.store.getStatus(previous) : undefined;
+    if (!previous || !status) return undefined;
+    this.deps.store.setStatus(name, status);
+    this.deps.store.setStatus(previous, null);
+    this.deps.moveLogs?.(previous, name);
+    return status;
   }
 
   /** Stops every instance, dependents before their dependencies, and waits until all are gone. */

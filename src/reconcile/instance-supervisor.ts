@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { createActor, type Actor } from 'xstate';
 import type { EventLog } from '../agent/event-log.js';
+import { restartNonceOf, startNonceOf } from '../core/instances.js';
 import type { ProcessExit, ProcessRuntime, Prober } from '../core/ports.js';
 import type { InstanceStatus, LifecycleState, ServiceRecord, ServiceSpec } from '../core/types.js';
 import { instanceMachine, statusOf, type InstanceConfig } from '../lifecycle/machine.js';
@@ -10,7 +11,7 @@ import type { ObservedInstance } from './plan.js';
 
 export interface InstanceHooks {
   onStateChange(instance: InstanceSupervisor): void;
-  onPid(pid: number | null, previous: number | null): void;
+  onPid(instance: InstanceSupervisor, pid: number | null, previous: number | null): void;
 }
 
 export interface InstanceOptions {
@@ -47,7 +48,8 @@ export function configOf(spec: ServiceSpec): InstanceConfig {
  * snapshot is the single truth for the status.
  */
 export class InstanceSupervisor {
-  readonly name: string;
+  /** Changes only by `rename` (index 0, scaling between 1 and more instances). */
+  name: string;
   readonly service: string;
   readonly index: number;
   private spec: ServiceSpec;
@@ -61,6 +63,7 @@ export class InstanceSupervisor {
   /** The state and readiness of the last snapshot. */
   private current: { state: LifecycleState; ready: boolean } = { state: 'pending', ready: false };
   private readonly actor: Actor<typeof instanceMachine>;
+  private logger: Logger;
   /** The recorded process died while no agent watched: deliver its exit once attached. */
   private readonly staleExit: boolean;
 
@@ -68,14 +71,15 @@ export class InstanceSupervisor {
     this.name = options.name;
     this.service = options.service;
     this.index = options.index;
+    this.logger = options.logger;
     this.spec = options.record.spec;
     const restored = options.restored ?? null;
     const adopted = restored?.pid != null;
     this.staleExit = adopted && !options.adopt;
     this.generation = adopted ? restored.observedGeneration : options.record.metadata.generation;
     // An adopted process of an older generation runs a spec the agent cannot know: restart it.
-    this.restartNonce = adopted && this.generation !== options.record.metadata.generation ? -1 : options.record.restartNonce;
-    this.startNonce = options.record.startNonce;
+    this.restartNonce = adopted && this.generation !== options.record.metadata.generation ? -1 : restartNonceOf(options.record, options.index);
+    this.startNonce = startNonceOf(options.record, options.index);
     this.actor = createActor(instanceMachine, {
       input: {
         instance: this.name,
@@ -102,7 +106,19 @@ export class InstanceSupervisor {
   /** Stops supervising; the process, if any, keeps running (for the next agent). */
   detach(): void {
     this.actor.stop();
-    if (this.pid) this.options.hooks.onPid(null, this.pid);
+    if (this.pid) this.options.hooks.onPid(this, null, this.pid);
+  }
+
+  /** Goes on under a new name: same process and machine; its status moves with it (logs: the caller). */
+  rename(to: string): void {
+    const from = this.name;
+    const status = this.options.store.getStatus(from);
+    this.name = to;
+    // New name first: whenever the store is flushed, the process has a status.
+    if (status) this.options.store.setStatus(to, status);
+    this.options.store.setStatus(from, null);
+    this.logger = this.logger.child({ service: to });
+    this.options.events.record({ service: to, type: 'Renamed', generation: this.generation, message: `renamed from ${from}; same process` });
   }
 
   /** What the planner sees; cheap (the state is cached at each snapshot, not recomputed). */
@@ -161,8 +177,8 @@ export class InstanceSupervisor {
   private take(record: ServiceRecord): void {
     this.spec = record.spec;
     this.generation = record.metadata.generation;
-    this.restartNonce = record.restartNonce;
-    this.startNonce = record.startNonce;
+    this.restartNonce = restartNonceOf(record, this.index);
+    this.startNonce = startNonceOf(record, this.index);
   }
 
   /** The machine's I/O, always with the current spec. */
@@ -181,7 +197,7 @@ export class InstanceSupervisor {
     const status = this.status();
     this.current = { state: status.state, ready: status.ready };
     if (status.pid !== this.pid) {
-      this.options.hooks.onPid(status.pid, this.pid);
+      this.options.hooks.onPid(this, status.pid, this.pid);
       this.pid = status.pid;
     }
     const key = JSON.stringify({ ...status, updatedAt: '' });
@@ -207,6 +223,6 @@ export class InstanceSupervisor {
     const type = status.state.charAt(0).toUpperCase() + status.state.slice(1);
     const message = status.message || status.state;
     this.options.events.record({ service: this.name, type, state: status.state, generation: this.generation, message });
-    this.options.logger.info({ state: status.state, from: from || undefined, pid: status.pid ?? undefined, generation: this.generation }, message);
+    this.logger.info({ state: status.state, from: from || undefined, pid: status.pid ?? undefined, generation: this.generation }, message);
   }
 }

@@ -1,4 +1,6 @@
-import { instancesOf, wantsRunning } from '../core/instances.js';
+import {
+  instancesOf, restartNonceOf, startNonceOf, wantsInstanceRunning, wantsRunning,
+} from '../core/instances.js';
 import type { LifecycleState, ServiceRecord, ServiceSpec } from '../core/types.js';
 import { needsRestart } from './restart-fields.js';
 
@@ -12,7 +14,7 @@ export interface ObservedInstance {
   /** The generation and spec the instance runs (or will run at its next start). */
   generation: number;
   spec: ServiceSpec;
-  /** The record's restartNonce and startNonce last honoured. */
+  /** The restart and start nonces (restartNonceOf, startNonceOf) last honoured. */
   restartNonce: number;
   startNonce: number;
 }
@@ -25,7 +27,9 @@ export type Action =
   /** A restart whose start must wait for dependencies: stop, then pending until a `start`. */
   | { type: 'hold'; instance: string }
   | { type: 'update'; instance: string }
-  | { type: 'remove'; instance: string };
+  | { type: 'remove'; instance: string }
+  /** The same process under its new name (index 0 when scaling between 1 and more instances). */
+  | { type: 'rename'; instance: string; to: string };
 
 export interface ServicePlan {
   actions: Action[];
@@ -71,7 +75,9 @@ const AT_REST: LifecycleState[] = ['pending', 'stopped', 'completed', 'failed'];
  * What to do for one service so that observed moves toward desired. Pure
  * and synchronous: reads the world, returns actions. Outcomes:
  * - instances missing → create (then start once dependencies are ready);
- * - desired stopped, deleted or scaled away → stop (dependents first), then remove the deleted;
+ * - an instance that stays under a new name (index 0, scaling between 1 and more) → rename;
+ * - desired stopped (the service, or one instance), deleted or scaled away → stop (dependents first),
+ *   then remove the deleted;
  * - a spec change that needs a restart, or `hxe restart` → rolling restart, one instance at a time,
  *   each waiting until the others are ready; a restart while a dependency is not ready is a hold
  *   (stop, then pending until the dependencies are ready);
@@ -85,26 +91,43 @@ export function planService(name: string, world: World): ServicePlan {
   const record = world.record(name);
   const observed = world.instancesOf(name);
   const desiredNames = record && !world.stoppingAll ? instancesOf(record) : [];
-  const running = record !== undefined && wantsRunning(record) && !world.stoppingAll;
+  const renamed = planRenames(desiredNames, observed, world, plan);
 
   for (const instance of observed) {
-    if (desiredNames.includes(instance.name)) continue;
+    if (desiredNames.includes(instance.name) || renamed.has(instance.name)) continue;
     planRemoval(instance, world, plan);
   }
-  if (!record || world.stoppingAll) return plan;
+  // After a rename the controller plans the service again, under the new names.
+  if (!record || world.stoppingAll || renamed.size > 0) return plan;
 
   desiredNames.forEach((instance, index) => {
     if (!world.instance(instance)) plan.actions.push({ type: 'create', instance, service: name, index });
   });
   const kept = observed.filter((i) => desiredNames.includes(i.name));
-  if (!running) {
-    for (const instance of kept) planStop(instance, world, plan);
-    return plan;
-  }
+  const held = kept.filter((i) => !wantsInstanceRunning(record, i.index));
+  for (const instance of held) planStop(instance, world, plan);
+  if (!wantsRunning(record)) return plan;
   const unready = record.spec.depends_on.filter((dependency) => !isServiceReady(dependency, world));
-  planUpdates(record, kept, unready, plan);
+  planUpdates(record, kept.filter((i) => !held.includes(i)), unready, plan);
   planStarts(record, desiredNames, unready, world, plan);
   return plan;
+}
+
+/**
+ * An instance that stays but whose name changes (index 0: `web` ↔ `web-0`
+ * when scaling between 1 and more) is renamed, never replaced: scaling
+ * restarts no instance that stays. Returns the old names.
+ */
+function planRenames(desiredNames: string[], observed: ObservedInstance[], world: World, plan: ServicePlan): Set<string> {
+  const renamed = new Set<string>();
+  desiredNames.forEach((to, index) => {
+    if (world.instance(to)) return;
+    const from = observed.find((i) => i.index === index && !desiredNames.includes(i.name));
+    if (!from) return;
+    plan.actions.push({ type: 'rename', instance: from.name, to });
+    renamed.add(from.name);
+  });
+  return renamed;
 }
 
 /** Instances no longer desired: stop (after their dependents), then forget. */
@@ -130,7 +153,7 @@ function planStop(instance: ObservedInstance, world: World, plan: ServicePlan): 
  */
 function planUpdates(record: ServiceRecord, kept: ObservedInstance[], unready: string[], plan: ServicePlan): void {
   const toRestart = kept.filter((instance) => {
-    const restartAsked = instance.restartNonce !== record.restartNonce;
+    const restartAsked = instance.restartNonce !== restartNonceOf(record, instance.index);
     if (!restartAsked && instance.generation === record.metadata.generation) return false;
     const restart = startsAnew(instance, restartAsked, record);
     if (!restart) plan.actions.push({ type: 'update', instance: instance.name });
@@ -169,9 +192,10 @@ function startsAnew(instance: ObservedInstance, restartAsked: boolean, record: S
  * through planUpdates (a restart, a new attempt).
  */
 function planStarts(record: ServiceRecord, desiredNames: string[], unready: string[], world: World, plan: ServicePlan): void {
-  for (const instance of desiredNames) {
+  for (const [index, instance] of desiredNames.entries()) {
+    if (!wantsInstanceRunning(record, index)) continue;
     const observed = world.instance(instance);
-    const startAsked = observed !== undefined && observed.startNonce !== record.startNonce;
+    const startAsked = observed !== undefined && observed.startNonce !== startNonceOf(record, index);
     const ended = observed?.state === 'completed' || observed?.state === 'failed';
     const startable = !observed || observed.state === 'pending' || observed.state === 'stopped' || (ended && startAsked);
     if (!startable) {
@@ -212,8 +236,8 @@ function liveDependents(service: string, world: World): string[] {
 /** True when the instance is desired stopped or gone. */
 function isLeaving(instance: ObservedInstance, world: World): boolean {
   const record = world.record(instance.service);
-  if (!record || world.stoppingAll || !wantsRunning(record)) return true;
-  return !instancesOf(record).includes(instance.name);
+  if (!record || world.stoppingAll || !wantsInstanceRunning(record, instance.index)) return true;
+  return instance.index >= record.spec.instances;
 }
 
 /** Services whose plans may change when `service` changes state: itself, its dependents and its dependencies. */

@@ -28,6 +28,22 @@ describe('planApply', () => {
     expect(plan.put.map((r) => r.metadata.name)).toEqual(['web']);
   });
 
+  it('names the instances a change restarts: those that stay, by their names after the apply', () => {
+    const up = planApply([recordOf('web', { instances: 2 })], [desired('web', { instances: 3, command: 'sleep 2' })], options);
+    expect(up.services[0]).toMatchObject({ restart: true, restartInstances: ['web-0', 'web-1'] });
+    const down = planApply([recordOf('web', { instances: 3 })], [desired('web', { instances: 1, command: 'sleep 2' })], options);
+    expect(down.services[0]).toMatchObject({ restart: true, restartInstances: ['web'] });
+    const held = planApply([recordOf('web', { instances: 2 }, { instanceControl: { 1: { stopped: true } } })],
+      [desired('web', { instances: 2, command: 'sleep 2' })], options);
+    expect(held.services[0].restartInstances).toEqual(['web-0']);
+  });
+
+  it('forgets the instance controls of indexes scaled away', () => {
+    const plan = planApply([recordOf('web', { instances: 3 }, { instanceControl: { 0: { restartNonce: 2 }, 2: { stopped: true } } })],
+      [desired('web', { instances: 2 })], options);
+    expect(plan.put[0].instanceControl).toEqual({ 0: { restartNonce: 2 } });
+  });
+
   it('does not restart for fields taken in place (instances, labels, health checks)', () => {
     const plan = planApply([recordOf('web')], [desired('web', { instances: 3, labels: { team: 'a' } })], options);
     expect(plan.services[0]).toMatchObject({ kind: 'update', restart: false });

@@ -132,6 +132,30 @@ describe('planService', () => {
     expect(types(planService('web', w))).toEqual(['restart:web']);
   });
 
+  it('renames index 0 when scaling from 1 up, creating only the new instances next', () => {
+    const up = world().service('web', { instances: 3 }).instance('web', 'running').build();
+    expect(planService('web', up).actions).toEqual([{ type: 'rename', instance: 'web', to: 'web-0' }]);
+    const after = world().service('web', { instances: 3 }).instance('web-0', 'running').build();
+    expect(types(planService('web', after))).toEqual(['create:web-1', 'create:web-2', 'start:web-1', 'start:web-2']);
+  });
+
+  it('scales down to 1 by renaming index 0 and stopping the others', () => {
+    const w = world().service('web', { instances: 1 }).instance('web-0', 'running').instance('web-1', 'running').instance('web-2', 'stopped').build();
+    expect(types(planService('web', w))).toEqual(['rename:web-0', 'stop:web-1', 'remove:web-2']);
+  });
+
+  it('stops one instance held by `hxe stop NAME-i`, restarts one by its own nonce, and leaves the others', () => {
+    const held = world().service('web', { instances: 2 }, { instanceControl: { 1: { stopped: true } } })
+      .instance('web-0', 'running').instance('web-1', 'running').build();
+    expect(types(planService('web', held))).toEqual(['stop:web-1']);
+    const stopped = world().service('web', { instances: 2 }, { instanceControl: { 1: { stopped: true } } })
+      .instance('web-0', 'running').instance('web-1', 'stopped').build();
+    expect(planService('web', stopped).actions).toEqual([]);
+    const restart = world().service('web', { instances: 2 }, { instanceControl: { 0: { restartNonce: 1 } } })
+      .instance('web-0', 'running').instance('web-1', 'running').build();
+    expect(types(planService('web', restart))).toEqual(['restart:web-0']);
+  });
+
   it('stops everything when the agent stops with its services', () => {
     const w = world().service('web').instance('web', 'running').stoppingAll().build();
     expect(types(planService('web', w))).toEqual(['stop:web']);

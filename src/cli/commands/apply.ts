@@ -11,12 +11,15 @@ export interface ApplyArgs extends GlobalArgs, ManifestArgs {
   'dry-run'?: boolean;
   wait?: boolean;
   timeout?: string;
+  'min-ready'?: string;
   output?: string;
 }
 
 /** `hxe apply`: store the desired state; exit 0, or 1 when --wait saw services not get ready. */
 export async function applyCommand(args: ApplyArgs): Promise<number> {
   const context = createContext(args);
+  // Flags are checked before anything is applied: a bad one changes nothing.
+  const waitOptions = { timeoutMs: parseFlagDuration('timeout', args.timeout, 120_000), minReadyMs: parseFlagDuration('min-ready', args['min-ready'], DEFAULT_MIN_READY_MS) };
   // The agent starts (when none runs) while the manifests are parsed: the two overlap.
   const agent = context.client();
   agent.catch(() => undefined);
@@ -30,13 +33,16 @@ export async function applyCommand(args: ApplyArgs): Promise<number> {
   else context.out(planHasChanges(response.plan) ? renderPlan(response.plan, style) : 'No changes.');
   if (!args.wait || dryRun) return 0;
   const names = services.map((s) => s.name);
-  return waitUntilReady(client, names, parseTimeout(args.timeout), context, style);
+  return waitUntilReady(client, names, waitOptions, context, style);
 }
 
-function parseTimeout(text: string | undefined): number {
-  if (!text) return 120_000;
+/** `--wait`: how long each instance must stay ready without a restart before it counts. */
+const DEFAULT_MIN_READY_MS = 2_000;
+
+function parseFlagDuration(flag: string, text: string | undefined, fallback: number): number {
+  if (!text) return fallback;
   const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text);
-  if (!match) throw new HxeError('BAD_USAGE', `--timeout: expected a duration like 30s or 2m, got "${text}"`);
+  if (!match) throw new HxeError('BAD_USAGE', `--${flag}: expected a duration like 30s or 2m, got "${text}"`);
   const unit = { ms: 1, s: 1000, m: 60_000 }[(match[2] ?? 's') as 'ms' | 's' | 'm'];
   return Number(match[1]) * unit;
 }

@@ -24,7 +24,8 @@ export function renderPlan(plan: PlanSummary, style: Style, options: { verbUncha
     lines.push(...renderService(service, style));
   }
   const counts = countKinds(plan.services);
-  const summary = `${counts.create} to add, ${counts.update} to change, ${counts.delete} to remove, ${counts.restart} to restart`;
+  const restarts = `${counts.restart} instance${counts.restart === 1 ? '' : 's'} to restart`;
+  const summary = `${counts.create} to add, ${counts.update} to change, ${counts.delete} to remove, ${restarts}`;
   if (lines.length === 0) return 'No changes.';
   return [...lines, '', summary].join('\n');
 }
@@ -33,7 +34,7 @@ function renderService(service: ServiceChange, style: Style): string[] {
   if (service.kind === 'create') return [style.green(`+ ${service.name} (new)`)];
   if (service.kind === 'delete') return [style.red(`- ${service.name} (removed; its processes stop)`)];
   const notes = [`generation ${service.generation - (service.kind === 'update' ? 1 : 0)} → ${service.generation}`];
-  if (service.restart) notes.push('restarts');
+  if (service.restart) notes.push(`restarts ${(service.restartInstances ?? [service.name]).join(', ')}`);
   if (service.previousSource) notes.push(`taken over from ${service.previousSource}`);
   const lines = [style.yellow(`~ ${service.name} (${notes.join(', ')})`)];
   for (const change of service.changes) lines.push(`    ${renderChange(change, style)}`);
@@ -71,6 +72,6 @@ function countKinds(services: ServiceChange[]) {
     create: services.filter((s) => s.kind === 'create').length,
     update: services.filter((s) => s.kind === 'update').length,
     delete: services.filter((s) => s.kind === 'delete').length,
-    restart: services.filter((s) => s.restart).length,
+    restart: services.reduce((sum, s) => sum + (s.restart ? (s.restartInstances?.length ?? 1) : 0), 0),
   };
 }
