@@ -64,6 +64,8 @@ describe('read-only commands without an agent', () => {
     const events = await t.run(['events']);
     expect([events.code, events.stdout, events.stderr.trim()]).toEqual([0, '', NOTICE]);
     expect((await t.run(['describe', 'nope'])).code).toBe(1);
+    const top = await t.run(['top', '--once']);
+    expect([top.code, top.stderr]).toEqual([1, 'error: agent not running, nothing to measure; `hxe agent start`\n']);
 
     // Every command has exited: had one started an agent, it and its services would be here.
     expect(agentPresent(t.home)).toBe(false);
