@@ -104,6 +104,19 @@ describe('a reader that closes the pipe', () => {
   });
 });
 
+describe('a reader that closes the pipe early', () => {
+  it('ends a long get (the fast path, without yargs) quietly, exit 0', async () => {
+    const long = JSON.stringify('x'.repeat(20_000));
+    const services = Array.from({ length: 100 }, (_, i) => `service "s${i}" {\n  command = "sleep 1000"\n  args = [${long}]\n  disabled = true\n}\n`).join('');
+    expect((await t.run(['apply', '-f', await t.write('s.hcl', services)])).code).toBe(0);
+    expect((await t.run(['agent', 'stop'])).code).toBe(0);
+    // Far more than a pipe holds: the reader goes long before all of it is written.
+    expect((await t.run(['get', '-o', 'json'])).stdout.length).toBeGreaterThan(2_000_000);
+    const result = await closeAfterFirstLine(['get', '-o', 'json'], async () => undefined);
+    expect(result).toEqual({ code: 0, signal: null, stderr: `${NOTICE}\n` });
+  });
+});
+
 describe('manifest errors', () => {
   it('name a file as given: absolute from /, relative as written', async () => {
     const bad = await t.write('sub/bad.hcl', 'service "web" {\n  command = "sleep 1"\n  health_check {\n    type = "htp"\n  }\n}\n');
