@@ -28,21 +28,16 @@ export async function storedLogs(paths: HomePaths, name: string, options: LogOpt
     write(prefixLines(tailed.text, source.label));
   }
   if (!options.follow) return { done: Promise.resolve(), close: () => undefined };
-  let stop = () => undefined as void;
-  const done = new Promise<void>((resolve) => {
-    const timer = setInterval(async () => {
-      for (const source of sources) {
-        const next = await readFrom(source.file, source.offset);
-        source.offset = next.size;
-        if (next.text) write(prefixLines(next.text, source.label));
-      }
-    }, FOLLOW_POLL_MS);
-    stop = () => {
-      clearInterval(timer);
-      resolve();
-    };
-  });
-  return { done, close: () => stop() };
+  let finish = () => {};
+  const done = new Promise<void>((resolve) => { finish = resolve; });
+  const timer = setInterval(async () => {
+    for (const source of sources) {
+      const next = await readFrom(source.file, source.offset);
+      source.offset = next.size;
+      if (next.text) write(prefixLines(next.text, source.label));
+    }
+  }, FOLLOW_POLL_MS);
+  return { done, close: () => { clearInterval(timer); finish(); } };
 }
 
 function prefixLines(text: string, label: string): string {

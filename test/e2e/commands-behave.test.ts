@@ -73,13 +73,17 @@ describe('read-only commands without an agent', () => {
     expect(sleepPids(n + 1)).toEqual([]);
   });
 
-  it('after agent stop --keep-services, get shows the recorded pid of the service that still runs', async () => {
-    const n = 8_200_000 + Math.floor(Math.random() * 100_000);
-    expect((await t.run(['apply', '-f', await t.write('s.hcl', `service "kept" {\n  command = "sleep ${n}"\n}\n`), '--wait'])).code).toBe(0);
-    const [pid] = sleepPids(n);
+  it('after agent stop --keep-services, get shows the recorded pid of the service that still runs, and logs -f follows its files', async () => {
+    const chatty = fixtureCommand('chatty.mjs', '1000000', '40', '20');
+    expect((await t.run(['apply', '-f', await t.write('c.hcl', `service "kept" {\n  command = ${JSON.stringify(chatty)}\n}\n`), '--wait'])).code).toBe(0);
+    const [{ status: { pid } }] = await t.get(['kept']);
     expect((await t.run(['agent', 'stop', '--keep-services'])).code).toBe(0);
     const [view] = JSON.parse((await t.run(['get', '-o', 'json'])).stdout) as InstanceView[];
     expect(view.status).toMatchObject({ state: 'unknown', ready: false, pid, message: 'agent not running; last recorded: running' });
+    expect(isPidAlive(pid!)).toBe(true);
+    // --tail 0: a line can only come from following the file the service goes on writing.
+    const followed = await closeAfterFirstLine(['logs', 'kept', '-f', '--tail', '0', '--stdout'], async () => undefined);
+    expect(followed).toEqual({ code: 0, signal: null, stderr: `${NOTICE}\n` });
     expect(agentPresent(t.home)).toBe(false);
     // A command that changes things still starts the agent, which adopts the service.
     expect((await t.run(['restart', 'kept'])).code).toBe(0);
@@ -106,9 +110,10 @@ describe('a reader that closes the pipe', () => {
 
 describe('a reader that closes the pipe early', () => {
   it('ends a long get (the fast path, without yargs) quietly, exit 0', async () => {
+    // 100 instances, each shown with the whole spec: a small manifest, a large output.
     const long = JSON.stringify('x'.repeat(20_000));
-    const services = Array.from({ length: 100 }, (_, i) => `service "s${i}" {\n  command = "sleep 1000"\n  args = [${long}]\n  disabled = true\n}\n`).join('');
-    expect((await t.run(['apply', '-f', await t.write('s.hcl', services)])).code).toBe(0);
+    const service = `service "s" {\n  command = "sleep 1000"\n  args = [${long}]\n  instances = 100\n  disabled = true\n}\n`;
+    expect((await t.run(['apply', '-f', await t.write('s.hcl', service)])).code).toBe(0);
     expect((await t.run(['agent', 'stop'])).code).toBe(0);
     // Far more than a pipe holds: the reader goes long before all of it is written.
     expect((await t.run(['get', '-o', 'json'])).stdout.length).toBeGreaterThan(2_000_000);
