@@ -82,6 +82,12 @@ export class EventLog {
   }
 }
 
+/** The events kept in `file` (oldest first), read without an agent; `service` filters as `list` does. */
+export function readEventFile(file: string, service?: string, limit = 100): HxeEvent[] {
+  const events = readEvents(file);
+  return (service ? events.filter((e) => belongsTo(e.service, service)) : events).slice(-limit);
+}
+
 function readEvents(file: string): HxeEvent[] {
   let text: string;
   try {

@@ -5,7 +5,7 @@ import type { AgentConfig } from '../config/load-config.js';
 import { defaultAgentConfig } from '../config/defaults.js';
 import { createManifestLoader, type ManifestLoader } from '../sync/manifest-worker.js';
 import { composeAgent } from './compose.js';
-import { rememberedConfigPaths } from './config-paths.js';
+import { loadConfigPaths } from './config-paths.js';
 import { createAgentLog } from './logger.js';
 import { acquirePidLock } from './pid-lock.js';
 
@@ -57,6 +57,5 @@ export async function runAgent(options: RunAgentOptions): Promise<void> {
 
 /** The configuration files are parsed in the parser process: the agent never loads the HCL parser or the schema library. */
 async function readConfig(loader: ManifestLoader, home: string, given: string[] | undefined): Promise<AgentConfig> {
-  const configPaths = await rememberedConfigPaths(home, given);
-  return configPaths.length > 0 ? loader.loadConfig(configPaths) : defaultAgentConfig();
+  return (await loadConfigPaths(home, given, (paths) => loader.loadConfig(paths))) ?? defaultAgentConfig();
 }

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { HxeError } from '../core/errors.js';
 import { homePaths, resolveHome, type HomePaths } from '../core/home.js';
 import { ApiClient } from '../api/client.js';
-import { ensureAgent } from './ensure-agent.js';
+import { agentAnswers, ensureAgent } from './ensure-agent.js';
 
 /** The global flags every command receives. */
 export interface GlobalArgs {
@@ -18,6 +18,12 @@ export interface CliContext {
   color: boolean;
   /** A client of the agent: the remote one with --server, else the local one (started if needed). */
   client(): Promise<ApiClient>;
+  /**
+   * For read-only commands: the remote client with --server, else the local
+   * agent's client when one answers, else null. Never starts an agent: a
+   * status query must not bring stopped services back.
+   */
+  runningAgent(): Promise<ApiClient | null>;
   out(text: string): void;
 }
 
@@ -33,6 +39,11 @@ export function createContext(args: GlobalArgs): CliContext {
     paths,
     color,
     client: async () => (server ? new ApiClient({ url: server, token }) : ensureAgent(paths, { logLevel: args['log-level'] })),
+    runningAgent: async () => {
+      if (server) return new ApiClient({ url: server, token });
+      const local = new ApiClient({ socketPath: paths.socket });
+      return (await agentAnswers(local)) ? local : null;
+    },
     out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
   };
 }

@@ -5,6 +5,15 @@
  */
 import { fastGetArgs } from './fast-path.js';
 
+// A reader that went away (`hxe events -w | head`) ends the command, quietly
+// and with success, as `head` users expect; other stream errors stay loud.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(0);
+  });
+}
+
 const argv = process.argv.slice(2);
 const fast = fastGetArgs(argv, process.env);
 if (fast) {

@@ -104,11 +104,12 @@ export function buildCli(argv: string[]): Argv {
         .option('unit-dir', { type: 'string', describe: 'with install: where to write the systemd unit (default /etc/systemd/system)' })
         .option('print', { type: 'boolean', describe: 'with install: print the systemd unit only' })
         .option('keep-services', { type: 'boolean', describe: 'with stop: leave services running for the next agent' })
-        .option('config', { type: 'string', array: true, describe: 'agent.hcl / server.hcl files or a directory (repeatable); remembered for later starts' })
+        .option('config', { type: 'string', array: true, describe: 'agent.hcl / server.hcl files or a directory (repeatable); remembered for later starts once they load; --no-config drops them' })
         .option('output', outputOption(['text', 'json']))
         .example('$0 agent start', 'start in the background')
         .example('$0 agent run --config /etc/hxe/', 'foreground, as the systemd unit runs it')
-        .example('$0 agent stop --keep-services', 'upgrade without restarting services'),
+        .example('$0 agent stop --keep-services', 'upgrade without restarting services')
+        .example('$0 agent start --no-config', 'forget the remembered --config, start with the defaults'),
     run(async () => async (args: { action: string } & GlobalArgs) => (await import('./commands/agent.js')).agentCommand(args.action, args)))
     .command('token <action>', 'JWTs for the TCP API (server.auth.type = "jwt"), minted over the local socket', (y) =>
       y.positional('action', { choices: ['create'] })

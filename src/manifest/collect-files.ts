@@ -5,7 +5,7 @@
  */
 import { realpath, readdir, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { join, normalize, resolve } from 'node:path';
 import type { ManifestIssue } from '../core/errors.js';
 import { formatOf, type ManifestFormat } from './format.js';
 
@@ -14,9 +14,15 @@ export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 
 export interface ManifestFile {
   absolute: string;
-  /** Relative to the working directory when inside it, else absolute: how messages name it. */
+  /** As the user gave it (a directory's files joined to it as given): how messages name it. */
   display: string;
   format: ManifestFormat;
+}
+
+/** A path on disk, and as messages name it. */
+interface Where {
+  absolute: string;
+  display: string;
 }
 
 interface Collected {
@@ -29,12 +35,13 @@ interface Collected {
 /** Expands `paths` into manifest files, in the order given; problems become issues, never exceptions. */
 export async function collectFiles(paths: string[], recursive: boolean): Promise<{ files: ManifestFile[]; issues: ManifestIssue[] }> {
   const collected: Collected = { files: [], issues: [], seen: new Set() };
-  for (const path of paths) await collectPath(resolve(path), collected, recursive, true);
+  for (const path of paths) await collectPath({ absolute: resolve(path), display: displayPath(path) }, collected, recursive, true);
   return { files: collected.files, issues: collected.issues };
 }
 
-async function collectPath(absolute: string, collected: Collected, recursive: boolean, given: boolean): Promise<void> {
-  const problem = (message: string) => collected.issues.push({ file: displayPath(absolute), line: null, service: null, path: '', message });
+async function collectPath(where: Where, collected: Collected, recursive: boolean, given: boolean): Promise<void> {
+  const { absolute, display } = where;
+  const problem = (message: string) => collected.issues.push({ file: display, line: null, service: null, path: '', message });
   let stats: Stats;
   try {
     stats = await stat(absolute);
@@ -44,7 +51,7 @@ async function collectPath(absolute: string, collected: Collected, recursive: bo
     return;
   }
   if (stats.isDirectory()) {
-    if (given || recursive) await collectDirectory(absolute, collected, recursive);
+    if (given || recursive) await collectDirectory(where, collected, recursive);
     return;
   }
   const format = formatOf(absolute);
@@ -63,31 +70,34 @@ async function collectPath(absolute: string, collected: Collected, recursive: bo
   const real = await realpath(absolute).catch(() => absolute);
   if (collected.seen.has(real)) return;
   collected.seen.add(real);
-  collected.files.push({ absolute, display: displayPath(absolute), format });
+  collected.files.push({ absolute, display, format });
 }
 
-async function collectDirectory(directory: string, collected: Collected, recursive: boolean): Promise<void> {
-  const real = await realpath(directory).catch(() => directory);
+async function collectDirectory(directory: Where, collected: Collected, recursive: boolean): Promise<void> {
+  const real = await realpath(directory.absolute).catch(() => directory.absolute);
   // A directory link pointing to an ancestor would otherwise recurse forever.
   if (collected.seen.has(real)) return;
   collected.seen.add(real);
   let names: string[];
   try {
-    names = (await readdir(directory)).sort();
+    names = (await readdir(directory.absolute)).sort();
   } catch (err) {
-    collected.issues.push({ file: displayPath(directory), line: null, service: null, path: '', message: describeFsError(err) });
+    collected.issues.push({ file: directory.display, line: null, service: null, path: '', message: describeFsError(err) });
     return;
   }
   for (const name of names) {
     if (name.startsWith('.')) continue;
-    await collectPath(join(directory, name), collected, recursive, false);
+    await collectPath({ absolute: join(directory.absolute, name), display: join(directory.display, name) }, collected, recursive, false);
   }
 }
 
-/** The path as messages show it: relative to the working directory when inside it. */
-export function displayPath(absolute: string): string {
-  const fromCwd = relative(process.cwd(), absolute);
-  return fromCwd === '' || fromCwd === '..' || fromCwd.startsWith(`..${sep}`) || isAbsolute(fromCwd) ? absolute : fromCwd;
+/**
+ * A path as messages show it: as the user gave it, tidied (`./a//b.hcl` →
+ * `a/b.hcl`). An absolute path stays absolute: made relative to the
+ * working directory, `/srv/app/x.hcl` read from `/` would lose its `/`.
+ */
+export function displayPath(given: string): string {
+  return normalize(given);
 }
 
 export function tooLargeMessage(size: number): string {

@@ -4,6 +4,7 @@
  * to be parsed (not in cache), and the import is shared by later parses.
  */
 import v8 from 'node:v8';
+import { hclNestingIssue } from './nesting.js';
 import { isPlainObject, type ParseOutcome, type SyntaxIssue } from './parse-outcome.js';
 
 interface Hcl2Json {
@@ -46,6 +47,9 @@ function useBaselineWasmCompiler(): void {
 
 /** Parses HCL text; `displayName` replaces the parser's file name in messages. */
 export async function parseHcl(text: string, displayName: string): Promise<ParseOutcome> {
+  // Checked first: the parser itself overflows its stack on deep nesting.
+  const tooDeep = hclNestingIssue(text);
+  if (tooDeep) return { ok: false, issues: [tooDeep] };
   const { parse } = await loadHcl2json();
   try {
     const document = await parse(INPUT_NAME, text);

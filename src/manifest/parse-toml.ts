@@ -3,12 +3,17 @@
  * cached parse and a fresh one decode the same way.
  */
 import { parse, TomlError } from 'smol-toml';
+import { documentNestingIssue } from './nesting.js';
 import { isPlainObject, setOwn, type ParseOutcome } from './parse-outcome.js';
 
 /** Parses TOML text into a plain, JSON-safe document. */
 export function parseToml(text: string): ParseOutcome {
   try {
-    const document = toPlain(parse(text));
+    const parsed = parse(text);
+    // Dotted keys nest without limit; the walks after this one recurse.
+    const tooDeep = documentNestingIssue(parsed);
+    if (tooDeep) return { ok: false, issues: [tooDeep] };
+    const document = toPlain(parsed);
     return isPlainObject(document) ? { ok: true, document } : { ok: false, issues: [{ line: null, message: 'not a TOML table' }] };
   } catch (err) {
     if (!(err instanceof TomlError)) throw err;

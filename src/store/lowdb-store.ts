@@ -2,10 +2,10 @@ import { promises as fs } from 'node:fs';
 import { byName } from '../core/compare.js';
 import path from 'node:path';
 import { Low } from 'lowdb';
-import { HxeError } from '../core/errors.js';
 import type { InstanceStatus, ServiceRecord, SyncRecord } from '../core/types.js';
-import { DurableJsonFile, findCorruptCopies } from './durable-json-file.js';
+import { DurableJsonFile } from './durable-json-file.js';
 import { migrateDocument, STORE_FORMAT, type StoreDocument } from './document.js';
+import { refuseCorruptCopies } from './read-only.js';
 import type { Store, StoreBatch, StoreChange } from './store.js';
 
 /** Status writes within this window are written together. */
@@ -38,14 +38,7 @@ export class LowdbStore implements Store {
    */
   static async open(file: string): Promise<LowdbStore> {
     await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-    const corrupt = await findCorruptCopies(file);
-    if (corrupt.length > 0) {
-      throw new HxeError(
-        'STORE_CORRUPT',
-        `store ${file} was found corrupt and kept at ${corrupt.join(', ')}. ` +
-          `Repair it and move it back to ${file}, or remove it to start with an empty store.`,
-      );
-    }
+    await refuseCorruptCopies(file);
     const adapter = new DurableJsonFile<StoreDocument>(file);
     const db = new Low<StoreDocument>(adapter, emptyDocument());
     await db.read();

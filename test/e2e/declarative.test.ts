@@ -109,7 +109,13 @@ describe('declarative core, end to end', () => {
     await t.run(['agent', 'stop']);
     const store = path.join(t.home, 'store.json');
     await fs.writeFile(store, '{ "format": 1, "services": { "web": ');
-    const result = await t.run(['get']);
+    // Read without an agent: reported, left exactly where it is.
+    const read = await t.run(['get']);
+    expect(read.code).toBe(1);
+    expect(read.stderr).toMatch(/store .*store\.json is corrupt/);
+    expect(await fs.readFile(store, 'utf8')).toBe('{ "format": 1, "services": { "web": ');
+    // The agent, its only writer, keeps it aside and refuses to start.
+    const result = await t.run(['agent', 'start']);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/store .*store\.json is corrupt/);
     const kept = (await fs.readdir(t.home)).filter((name) => name.startsWith('store.json.corrupt-'));

@@ -51,7 +51,8 @@ describe('survive', () => {
 
     await killAgent();
     expect(sleepPids(base, 20)).toHaveLength(20);
-    const views = await t.get(); // starts a new agent, which adopts
+    expect((await t.run(['agent', 'start'])).code).toBe(0); // a new agent, which adopts
+    const views = await t.get();
     expect(Object.fromEntries(views.map((v) => [v.name, v.status.pid]))).toEqual(before);
     expect(views.every((v) => v.status.state === 'running' && v.status.restarts === 0)).toBe(true);
     expect(sleepPids(base, 20)).toEqual(Object.values(before).sort((a, b) => a! - b!));
@@ -117,7 +118,7 @@ describe('survive', () => {
       const commands = new Set(Object.values(store.services).map((s) => (s as { spec: { command: string } }).spec.command));
       expect(commands.size).toBe(1);
       expect(Object.keys(store.services)).toHaveLength(100);
-      await t.run(['get']);
+      await t.run(['agent', 'start']);
     }
     expect((await t.run(['apply', '-f', file])).code).toBe(0);
     const views = await t.get();

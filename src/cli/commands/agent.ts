@@ -1,21 +1,23 @@
 import { HxeError } from '../../core/errors.js';
 import { ApiClient } from '../../api/client.js';
 import { isAlive } from '../../agent/pid-lock.js';
-import { createContext, type GlobalArgs } from '../context.js';
+import { createContext, type CliContext, type GlobalArgs } from '../context.js';
 import { homeFromConfig, homeUnnamed } from '../data-dir.js';
 import { agentAnswers, startAgentProcess } from '../ensure-agent.js';
 
 /** `hxe agent run|start|stop|status`. */
-export async function agentCommand(action: string, args: GlobalArgs & { 'keep-services'?: boolean; output?: string; config?: string[]; 'unit-dir'?: string; print?: boolean }): Promise<number> {
-  if ((action === 'run' || action === 'start') && args.config?.length && homeUnnamed(args.home)) {
-    args = { ...args, home: await homeFromConfig(args.config) };
+export async function agentCommand(action: string, args: GlobalArgs & { 'keep-services'?: boolean; output?: string; config?: (string | false)[]; 'unit-dir'?: string; print?: boolean }): Promise<number> {
+  const given = args.config?.filter((flag): flag is string => typeof flag === 'string') ?? [];
+  if ((action === 'run' || action === 'start') && given.length > 0 && homeUnnamed(args.home)) {
+    args = { ...args, home: await homeFromConfig(given) };
   }
   const context = createContext(args);
   const client = new ApiClient({ socketPath: context.paths.socket });
+  const configPaths = await configFlags(context, action, args.config);
   switch (action) {
     case 'run': {
       const { runAgent } = await import('../../agent/run.js');
-      await runAgent({ home: context.paths.home, logLevel: args['log-level'], configPaths: args.config });
+      await runAgent({ home: context.paths.home, logLevel: args['log-level'], configPaths });
       return 0;
     }
     case 'start': {
@@ -23,7 +25,7 @@ export async function agentCommand(action: string, args: GlobalArgs & { 'keep-se
         context.out(`agent already running (pid ${(await client.agentStatus()).pid})`);
         return 0;
       }
-      const pid = await startAgentProcess(context.paths, { logLevel: args['log-level'], configPaths: args.config });
+      const pid = await startAgentProcess(context.paths, { logLevel: args['log-level'], configPaths });
       context.out(`agent started (pid ${pid || (await client.agentStatus()).pid})`);
       return 0;
     }
@@ -47,6 +49,22 @@ export async function agentCommand(action: string, args: GlobalArgs & { 'keep-se
     default:
       throw new HxeError('BAD_USAGE', `unknown agent action "${action}": expected run, start, stop, status or install`);
   }
+}
+
+/**
+ * `--config FILE...` (yargs gives `false` for `--no-config`): the paths
+ * given; `--no-config` first forgets the remembered ones, so that this start
+ * and later ones use the defaults.
+ */
+async function configFlags(context: CliContext, action: string, flags: (string | false)[] | undefined): Promise<string[] | undefined> {
+  if (!flags) return undefined;
+  const paths = flags.filter((flag): flag is string => typeof flag === 'string');
+  if (!flags.includes(false)) return paths;
+  if (paths.length > 0) throw new HxeError('BAD_USAGE', '--no-config and --config exclude each other');
+  if (action !== 'start' && action !== 'run') throw new HxeError('BAD_USAGE', '--no-config goes with agent start or agent run');
+  const { forgetConfigPaths } = await import('../../agent/config-paths.js');
+  if (await forgetConfigPaths(context.paths.home)) context.out('the remembered --config is dropped: the agent starts with its defaults');
+  return undefined;
 }
 
 async function stopAgent(client: ApiClient, keepServices: boolean, out: (text: string) => void): Promise<number> {

@@ -1,5 +1,5 @@
 import YAML from 'yaml';
-import { createContext, type GlobalArgs } from '../context.js';
+import { createContext, type CliContext, type GlobalArgs } from '../context.js';
 import { colourState } from '../render/instances.js';
 import { createStyle } from '../render/style.js';
 import { renderTable } from '../render/table.js';
@@ -7,8 +7,8 @@ import { renderTable } from '../render/table.js';
 /** `hxe describe NAME`: spec, status and recent events, for people (or -o json). */
 export async function describeCommand(args: GlobalArgs & { name: string; output?: string }): Promise<number> {
   const context = createContext(args);
-  const client = await context.client();
-  const described = await client.describe(args.name);
+  const client = await context.runningAgent();
+  const described = client ? await client.describe(args.name) : await readOffline(context.paths, args.name);
   if (args.output === 'json') {
     context.out(JSON.stringify(described, null, 2));
     return 0;
@@ -36,7 +36,15 @@ export async function describeCommand(args: GlobalArgs & { name: string; output?
     'Events:',
   ];
   const events = described.events.map((e) => [e.time, e.service, e.type, e.message]);
-  lines.push(events.length ? renderTable(['TIME', 'INSTANCE', 'TYPE', 'MESSAGE'], events).split('\n').map((l) => `  ${l}`).join('\n') : '  <none>');
+  const none = client ? '  <none>' : '  <none: the agent is not running>';
+  lines.push(events.length ? renderTable(['TIME', 'INSTANCE', 'TYPE', 'MESSAGE'], events).split('\n').map((l) => `  ${l}`).join('\n') : none);
   context.out(lines.join('\n'));
   return 0;
+}
+
+/** While no agent runs: the stored spec, instances as `unknown`, and a notice (never starting an agent). */
+async function readOffline(paths: CliContext['paths'], name: string) {
+  const { noticeNoAgent, storedDescription } = await import('../offline.js');
+  noticeNoAgent();
+  return storedDescription(paths, name);
 }

@@ -1,13 +1,16 @@
+import { HxeError } from '../../core/errors.js';
+import type { HomePaths } from '../../core/home.js';
 import type { HxeEvent } from '../../core/types.js';
 import { createContext, type GlobalArgs } from '../context.js';
 
-/** `hxe events [-w]`: the agent's recent events; with -w, follow them; with --audit, the audit trail. */
+/** `hxe events [-w]`: the agent's recent events; with -w, follow them; with --audit, the audit trail. Never starts an agent. */
 export async function eventsCommand(args: GlobalArgs & { watch?: boolean; service?: string; output?: string; audit?: boolean }): Promise<number> {
   const context = createContext(args);
   if (args.audit) return printAudit(context.paths.home, args.output === 'json', context.out);
-  const client = await context.client();
+  const client = await context.runningAgent();
   const print = (event: HxeEvent) =>
     context.out(args.output === 'json' ? JSON.stringify(event) : `${event.time}  ${event.service || '(agent)'}  ${event.type}  ${event.message}`);
+  if (!client) return noAgent(context.paths, Boolean(args.watch), args.service, print);
   if (!args.watch) {
     (await client.events(args.service)).forEach(print);
     return 0;
@@ -34,5 +37,14 @@ async function printAudit(home: string, json: boolean, out: (text: string) => vo
     ].filter(Boolean).join('  ');
     out(`${entry.time}  ${who}  ${entry.action}  ${entry.outcome}${entry.error ? ` (${entry.error})` : ''}  ${what}`.trimEnd());
   }
+  return 0;
+}
+
+/** No agent: the events the last one kept in the home, and a notice (exit 0); with -w there is nothing to follow (exit 1). */
+async function noAgent(paths: HomePaths, watch: boolean, service: string | undefined, print: (event: HxeEvent) => void): Promise<number> {
+  if (watch) throw new HxeError('AGENT_UNAVAILABLE', 'agent not running, no events to follow; `hxe agent start`');
+  const { noticeNoAgent, storedEvents } = await import('../offline.js');
+  noticeNoAgent();
+  storedEvents(paths, service).forEach(print);
   return 0;
 }

@@ -1,4 +1,5 @@
 import type { ApiClient } from '../../api/client.js';
+import { HxeError } from '../../core/errors.js';
 import type { InstanceView } from '../../core/types.js';
 import { createContext, type GlobalArgs } from '../context.js';
 import { colourState, formatBytes, formatCpu } from '../render/instances.js';
@@ -11,10 +12,12 @@ interface TopArgs extends GlobalArgs {
   once?: boolean;
 }
 
-/** `hxe top`: CPU and memory of every instance, refreshed live (like top), sorted by CPU or memory. */
+/** `hxe top`: CPU and memory of every instance, refreshed live (like top), sorted by CPU or memory. Never starts an agent. */
 export async function topCommand(args: TopArgs): Promise<number> {
   const context = createContext(args);
-  const client = await context.client();
+  const client = await context.runningAgent();
+  // Only a running agent measures; starting one to show it would start every service.
+  if (!client) throw new HxeError('AGENT_UNAVAILABLE', 'agent not running, nothing to measure; `hxe agent start`');
   const style = createStyle(context.color);
   const live = !args.once && Boolean(process.stdout.isTTY);
   let running = true;
