@@ -1,5 +1,7 @@
 import { HxeError } from '../core/errors.js';
 import type { InstanceStatus, ServiceRecord, SyncRecord } from '../core/types.js';
+import { checkRecord } from './check-record.js';
+import type { SetAsideRecord } from './store.js';
 
 /** The on-disk format version; bump it with a migration below. */
 export const STORE_FORMAT = 1;
@@ -11,6 +13,8 @@ export interface StoreDocument {
   statuses: Record<string, InstanceStatus>;
   /** Registered sync paths (GitOps), by path. */
   syncs: Record<string, SyncRecord>;
+  /** Records that failed validation when read: kept here, unused, until deleted. Absent in older documents. */
+  setAside: Record<string, SetAsideRecord>;
 }
 
 /**
@@ -29,13 +33,39 @@ export function migrateDocument(data: unknown, file: string): StoreDocument {
     );
   }
   // Format 1 is the first; future migrations go here: if (format === 1) { ...; format = 2 }.
+  const setAside = isObject(data.setAside) ? { ...(data.setAside as Record<string, SetAsideRecord>) } : {};
   return {
     format: STORE_FORMAT,
     revision: Number(data.revision) || 0,
-    services: isObject(data.services) ? (data.services as Record<string, ServiceRecord>) : {},
+    services: checkServices(data.services, setAside),
     statuses: isObject(data.statuses) ? (data.statuses as Record<string, InstanceStatus>) : {},
     syncs: isObject(data.syncs) ? (data.syncs as Record<string, SyncRecord>) : {},
+    setAside,
   };
+}
+
+/**
+ * The usable service records; each that fails the checks an apply makes is
+ * moved to `setAside` with the reason (one bad record must not keep the
+ * agent, or every other service, from running).
+ */
+function checkServices(services: unknown, setAside: Record<string, SetAsideRecord>): Record<string, ServiceRecord> {
+  const usable: Record<string, ServiceRecord> = {};
+  if (!isObject(services)) return usable;
+  const at = new Date().toISOString();
+  for (const [name, value] of Object.entries(services)) {
+    const checked = checkRecord(name, value);
+    if ('record' in checked) usable[name] = checked.record;
+    else setAside[setAsideKey(name, setAside)] = { name, reason: checked.reason, at, record: value };
+  }
+  return usable;
+}
+
+/** The name, or `name (2)`… when an earlier copy of it is already set aside: none is overwritten. */
+function setAsideKey(name: string, setAside: Record<string, SetAsideRecord>): string {
+  let key = name;
+  for (let n = 2; Object.hasOwn(setAside, key); n++) key = `${name} (${n})`;
+  return key;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
