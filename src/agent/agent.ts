@@ -3,7 +3,7 @@ import { HxeError, ManifestError } from '../core/errors.js';
 import type { HomePaths } from '../core/home.js';
 import { byName } from '../core/compare.js';
 import { instancesOf } from '../core/instances.js';
-import type { InstanceView, ServiceRecord } from '../core/types.js';
+import type { InstanceView, ServiceRecord, ServiceSpec } from '../core/types.js';
 import type {
   AgentStatus, ApplyRequest, ApplyResponse, DeleteRequest, DescribeResponse,
 } from '../api/protocol.js';
@@ -86,6 +86,11 @@ export class Agent {
   describe(name: string): DescribeResponse {
     const instances = this.list([name]).filter((v) => v.name === name || v.metadata.service === name);
     return { instances, events: this.deps.events.list(name, 50) };
+  }
+
+  /** The spec stored under `name` (checked when stored): the API skips checking an equal one again. */
+  storedSpec(name: string): ServiceSpec | undefined {
+    return this.deps.store.get(name)?.spec;
   }
 
   /** What an apply would change (`diff`, `apply --dry-run`). */

@@ -27,8 +27,9 @@ export function registerRoutes(app: FastifyInstance, agent: Agent, hooks: { onSt
     return described;
   });
 
-  app.post<{ Body: ApplyRequest }>('/v1/plan', async (request) => agent.plan(validateApplyRequest(request.body)));
-  app.post<{ Body: ApplyRequest }>('/v1/apply', async (request) => agent.apply(validateApplyRequest(request.body)));
+  const stored = (name: string) => agent.storedSpec(name);
+  app.post<{ Body: ApplyRequest }>('/v1/plan', async (request) => agent.plan(validateApplyRequest(request.body, stored)));
+  app.post<{ Body: ApplyRequest }>('/v1/apply', async (request) => agent.apply(validateApplyRequest(request.body, stored)));
   app.post<{ Body: DeleteRequest }>('/v1/delete', async (request) => {
     return { names: await agent.remove(validateDeleteRequest(request.body)) };
   });

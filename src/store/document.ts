@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { HxeError } from '../core/errors.js';
+import { VERSION } from '../core/version.js';
 import type { InstanceStatus, ServiceRecord, SyncRecord } from '../core/types.js';
 import { checkRecord } from './check-record.js';
 import type { SetAsideRecord } from './store.js';
@@ -15,6 +17,8 @@ export interface StoreDocument {
   syncs: Record<string, SyncRecord>;
   /** Records that failed validation when read: kept here, unused, until deleted. Absent in older documents. */
   setAside: Record<string, SetAsideRecord>;
+  /** {@link servicesDigest} of `services` as written: equal at the next read, they need no check again. */
+  checked?: string;
 }
 
 /**
@@ -37,11 +41,22 @@ export function migrateDocument(data: unknown, file: string): StoreDocument {
   return {
     format: STORE_FORMAT,
     revision: Number(data.revision) || 0,
-    services: checkServices(data.services, setAside),
+    services: data.checked === servicesDigest(data.services)
+      ? (data.services as Record<string, ServiceRecord>)
+      : checkServices(data.services, setAside),
     statuses: isObject(data.statuses) ? (data.statuses as Record<string, InstanceStatus>) : {},
     syncs: isObject(data.syncs) ? (data.syncs as Record<string, SyncRecord>) : {},
     setAside,
   };
+}
+
+/**
+ * A digest of the service records exactly as this hxe wrote them (after
+ * checking each). A store edited by hand, or written by another version,
+ * does not match and is checked in full.
+ */
+export function servicesDigest(services: unknown): string {
+  return createHash('sha256').update(VERSION).update('\0').update(JSON.stringify(services) ?? '').digest('base64url');
 }
 
 /**

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { errorMessage, HxeError } from '../core/errors.js';
 import type { InstanceStatus, ServiceRecord, SyncRecord } from '../core/types.js';
 import { DurableJsonFile, findCorruptCopies } from './durable-json-file.js';
-import { migrateDocument, STORE_FORMAT, type StoreDocument } from './document.js';
+import { migrateDocument, servicesDigest, STORE_FORMAT, type StoreDocument } from './document.js';
 import type { SetAsideRecord, Store, StoreBatch, StoreChange } from './store.js';
 
 /** Status writes within this window are written together. */
@@ -26,6 +26,7 @@ export class LowdbStore implements Store {
   private writing: Promise<unknown> = Promise.resolve();
   private statusTimer: NodeJS.Timeout | null = null;
   private sorted: { services: StoreDocument['services']; list: ServiceRecord[] } | null = null;
+  private digested: { services: StoreDocument['services']; digest: string } | null = null;
 
   private constructor(private readonly adapter: DurableJsonFile<StoreDocument>, private doc: StoreDocument, private readonly file: string) {}
 
@@ -167,7 +168,7 @@ export class LowdbStore implements Store {
     const result = this.writing.then(async () => {
       const doc = next(this.doc);
       try {
-        await this.adapter.write(doc);
+        await this.adapter.write({ ...doc, checked: this.digest(doc.services) });
       } catch (err) {
         const message = `cannot write the store ${this.file}: ${errorMessage(err)}`;
         this.reportHealth(message);
@@ -179,6 +180,12 @@ export class LowdbStore implements Store {
     });
     this.writing = result.catch(() => undefined);
     return result;
+  }
+
+  /** The digest of `services`, computed once per change of the set (status writes reuse it). */
+  private digest(services: StoreDocument['services']): string {
+    if (this.digested?.services !== services) this.digested = { services, digest: servicesDigest(services) };
+    return this.digested.digest;
   }
 
   /** Tells listeners when writes start failing and when they work again (not at every write). */
