@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ServiceRecord } from '../core/types.js';
+import type { ServiceRecord, SyncRecord } from '../core/types.js';
 import { decodeSpec } from '../manifest/decode-spec.js';
 import { formatFieldPath } from '../manifest/field-path.js';
 import { errorMap } from '../manifest/zod-issues.js';
@@ -19,6 +19,24 @@ const recordShape = z.looseObject({
   restartNonce: z.int(),
   startNonce: z.int(),
 });
+
+const syncShape = z.looseObject({
+  path: z.string(),
+  prune: z.boolean(),
+  recursive: z.boolean(),
+  createdAt: z.string(),
+  lastApplied: z.looseObject({ at: z.string(), hash: z.string() }).nullable(),
+  lastError: z.looseObject({ at: z.string(), message: z.string() }).nullable(),
+  declared: z.array(z.string()),
+});
+
+/** A sync registration read from the store, or why it cannot be used. */
+export function checkSync(key: string, value: unknown): { record: SyncRecord } | { reason: string } {
+  const shape = syncShape.safeParse(value, { error: errorMap });
+  if (!shape.success) return { reason: describe(shape.error.issues) };
+  if (shape.data.path !== key) return { reason: `path: ${JSON.stringify(shape.data.path)} differs from its key ${JSON.stringify(key)}` };
+  return { record: shape.data as SyncRecord };
+}
 
 /**
  * A service record read from the store, checked as an apply is: its spec by

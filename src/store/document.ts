@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { HxeError } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
 import type { InstanceStatus, ServiceRecord, SyncRecord } from '../core/types.js';
-import { checkRecord } from './check-record.js';
+import { checkRecord, checkSync } from './check-record.js';
 import type { SetAsideRecord } from './store.js';
 
 /** The on-disk format version; bump it with a migration below. */
@@ -44,8 +44,8 @@ export function migrateDocument(data: unknown, file: string): StoreDocument {
     services: data.checked === servicesDigest(data.services)
       ? (data.services as Record<string, ServiceRecord>)
       : checkServices(data.services, setAside),
-    statuses: isObject(data.statuses) ? (data.statuses as Record<string, InstanceStatus>) : {},
-    syncs: isObject(data.syncs) ? (data.syncs as Record<string, SyncRecord>) : {},
+    statuses: checkStatuses(data.statuses),
+    syncs: checkSyncs(data.syncs, setAside),
     setAside,
   };
 }
@@ -72,6 +72,24 @@ function checkServices(services: unknown, setAside: Record<string, SetAsideRecor
     const checked = checkRecord(name, value);
     if ('record' in checked) usable[name] = checked.record;
     else setAside[setAsideKey(name, setAside)] = { name, reason: checked.reason, at, record: value };
+  }
+  return usable;
+}
+
+/** Statuses that are not even objects are dropped: they hold no process to adopt, and the agent observes afresh. */
+function checkStatuses(statuses: unknown): Record<string, InstanceStatus> {
+  if (!isObject(statuses)) return {};
+  return Object.fromEntries(Object.entries(statuses).filter(([, status]) => isObject(status) && typeof status.state === 'string')) as Record<string, InstanceStatus>;
+}
+
+/** Sync registrations, each unusable one set aside as `sync <path>` (`hxe sync --stop` cannot reach it; the store keeps it). */
+function checkSyncs(syncs: unknown, setAside: Record<string, SetAsideRecord>): Record<string, SyncRecord> {
+  const usable: Record<string, SyncRecord> = {};
+  if (!isObject(syncs)) return usable;
+  for (const [key, value] of Object.entries(syncs)) {
+    const checked = checkSync(key, value);
+    if ('record' in checked) usable[key] = checked.record;
+    else setAside[setAsideKey(`sync ${key}`, setAside)] = { name: `sync ${key}`, reason: checked.reason, at: new Date().toISOString(), record: value };
   }
   return usable;
 }

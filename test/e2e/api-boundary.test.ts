@@ -113,7 +113,7 @@ describe('a store holding an invalid record', () => {
     expect((await t.run(['agent', 'start'])).code).toBe(0);
     expect((await t.get()).map((v) => v.name)).toEqual(['web']);
     const status = await t.run(['agent', 'status']);
-    expect(status.stdout).toMatch(/set aside .*evil: spec\.depends_on: expected a list/);
+    expect(status.stdout).toMatch(/set aside .*evil: spec\.depends_on: expected a list.*hxe delete evil/);
     expect((await t.run(['events'])).stdout).toMatch(/evil.*set aside/);
     expect((await t.run(['delete', 'evil'])).stdout).toContain('evil deleted');
     expect((await t.run(['agent', 'status'])).stdout).not.toContain('set aside');

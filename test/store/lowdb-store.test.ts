@@ -130,6 +130,14 @@ describe('LowdbStore', () => {
     await store.delete(['broken']);
     expect(store.listSetAside().map((entry) => entry.name)).toEqual(['evil']);
   });
+
+  it('drops statuses that are not objects and sets aside a broken sync record: the agent must not crash on them', async () => {
+    await fs.writeFile(file, JSON.stringify({ format: 1, revision: 1, services: {}, statuses: { a: null, b: 'x', c: { state: 'running', pid: 7 } }, syncs: { '/srv': null } }));
+    const store = await LowdbStore.open(file);
+    expect(Object.keys(store.listStatuses())).toEqual(['c']);
+    expect(store.listSyncs()).toEqual([]);
+    expect(store.listSetAside()).toEqual([expect.objectContaining({ name: 'sync /srv', reason: 'expected a block/table, got nothing' })]);
+  });
 });
 
 function syncOf(dirPath: string) {

@@ -38,7 +38,8 @@ export async function agentCommand(action: string, args: GlobalArgs & { 'keep-se
       context.out(args.output === 'json' ? JSON.stringify(status, null, 2)
         : `agent ${status.name} running (pid ${status.pid}, version ${status.version}, ${status.services} services, ${status.instances} instances, since ${status.startedAt})` +
           (status.server ? `\nAPI: ${status.server}  page: ${status.server}/ui/` : '') +
-          (status.setAside ?? []).map((entry) => `\nset aside (invalid in the store, not run; hxe delete ${entry.name} forgets it): ${entry.name}: ${entry.reason}`).join(''));
+          (status.setAside ?? []).map((entry) => `\nset aside (invalid in the store, not used): ${entry.name}: ${entry.reason}` +
+            (entry.name.startsWith('sync ') ? '' : ` (hxe delete ${entry.name} forgets it)`)).join(''));
       return 0;
     }
     default:
