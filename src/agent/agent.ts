@@ -114,7 +114,7 @@ export class Agent {
   remove(request: DeleteRequest): Promise<string[]> {
     return this.serialise(async () => {
       const store = this.deps.store;
-      const aside = store.listSetAside().map((entry) => entry.name).filter((name) => request.all || request.names?.includes(name));
+      const aside = store.listSetAside().map((entry) => entry.name).filter((name) => request.names?.includes(name) || (request.all && !name.startsWith('sync ')));
       const named = (request.names ?? []).filter((name) => !aside.includes(name) || store.get(name));
       const names = request.all ? store.list().map((r) => r.metadata.name) : this.select(named).map((r) => r.metadata.name);
       if (names.length === 0 && aside.length === 0) return [];
