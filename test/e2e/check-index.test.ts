@@ -45,6 +45,7 @@ describe('apply --check-index', () => {
     expect((await t.run(['apply', '-f', a, '--check-index', String(again)])).code).toBe(0);
     expect((await t.get(['web']))[0].spec.command).toBe('sleep 1001');
     expect((await t.run(['apply', '-f', a, '--check-index', '-3'])).code).toBe(2);
+    expect((await t.run(['apply', '-f', a, '--check-index'])).code).toBe(2);
   });
 });
 
