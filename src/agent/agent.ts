@@ -1,12 +1,13 @@
 import type { Logger } from 'pino';
-import { HxeError } from '../core/errors.js';
+import { HxeError, ManifestError } from '../core/errors.js';
 import type { HomePaths } from '../core/home.js';
 import { byName } from '../core/compare.js';
 import { controlInstance, controlService, indexOfInstance, instancesOf, type ControlAction } from '../core/instances.js';
-import type { InstanceView, ServiceRecord } from '../core/types.js';
+import type { InstanceView, ServiceRecord, ServiceSpec } from '../core/types.js';
 import type {
   AgentStatus, ApplyRequest, ApplyResponse, DeleteRequest, DescribeResponse,
 } from '../api/protocol.js';
+import { checkAppliedSet } from '../manifest/applied-set.js';
 import { planApply, planHasChanges, type ApplyPlan } from '../reconcile/apply-plan.js';
 import type { Store } from '../store/store.js';
 import { belongsTo, EventLog } from './event-log.js';
@@ -76,6 +77,7 @@ export class Agent {
       services: records.length,
       instances: records.reduce((sum, record) => sum + instancesOf(record).length, 0),
       revision: this.deps.store.revision,
+      setAside: this.deps.store.listSetAside(),
     };
   }
 
@@ -89,6 +91,11 @@ export class Agent {
     return { instances, events: this.deps.events.list(name, 50) };
   }
 
+  /** The spec stored under `name` (checked when stored): the API skips checking an equal one again. */
+  storedSpec(name: string): ServiceSpec | undefined {
+    return this.deps.store.get(name)?.spec;
+  }
+
   /** What an apply would change (`diff`, `apply --dry-run`). */
   plan(request: ApplyRequest): ApplyResponse {
     return this.respond(this.planFor(request), false);
@@ -97,6 +104,7 @@ export class Agent {
   /** Carries out the very plan `plan` shows, as one atomic store commit. */
   apply(request: ApplyRequest): Promise<ApplyResponse> {
     return this.serialise(async () => {
+      this.checkIndex(request.checkIndex);
       const plan = this.planFor(request);
       if (request.dryRun || (plan.put.length === 0 && plan.delete.length === 0)) return this.respond(plan, false);
       await this.deps.store.commit({ put: plan.put, delete: plan.delete });
@@ -105,15 +113,20 @@ export class Agent {
     });
   }
 
+  /** Deletes services; a name set aside by the store's checks is forgotten too. */
   remove(request: DeleteRequest): Promise<string[]> {
     return this.serialise(async () => {
       if (!request.all) this.refuseInstances(request.names ?? []);
-      const names = request.all ? this.deps.store.list().map((r) => r.metadata.name) : this.select(request.names ?? []).map((r) => r.metadata.name);
-      if (names.length === 0) return [];
-      await this.deps.store.delete(names);
+      const store = this.deps.store;
+      const aside = store.listSetAside().map((entry) => entry.name).filter((name) => request.names?.includes(name) || (request.all && !name.startsWith('sync ')));
+      const named = (request.names ?? []).filter((name) => !aside.includes(name) || store.get(name));
+      const names = request.all ? store.list().map((r) => r.metadata.name) : this.select(named).map((r) => r.metadata.name);
+      if (names.length === 0 && aside.length === 0) return [];
+      await store.delete([...new Set([...names, ...aside])]);
       for (const name of names) this.deps.events.record({ service: name, type: 'Deleted', message: 'deleted' });
-      this.deps.logger.info({ action: 'delete', services: names }, 'services deleted');
-      return names;
+      for (const name of aside) this.deps.events.record({ service: name, type: 'SetAsideDeleted', message: 'set-aside record forgotten' });
+      this.deps.logger.info({ action: 'delete', services: names, setAside: aside }, 'services deleted');
+      return [...new Set([...names, ...aside])];
     });
   }
 
@@ -188,10 +201,23 @@ export class Agent {
     return records.filter((r) => names.some((name) => belongsTo(name, r.metadata.name)));
   }
 
+  /** `apply --check-index N`: refused unless the store is still at the revision the diff was planned against. */
+  private checkIndex(index: number | undefined): void {
+    const { revision } = this.deps.store;
+    if (index === undefined || index === revision) return;
+    throw new HxeError('CONFLICT', `the store is at index ${revision}, not ${index}: it changed since that plan; nothing was applied (run diff again)`);
+  }
+
+  /** The plan of an apply; refused (ManifestError) when the store would then break the set's rules. */
   private planFor(request: ApplyRequest): ApplyPlan {
-    return planApply(this.deps.store.list(), request.services, {
+    const current = this.deps.store.list();
+    const plan = planApply(current, request.services, {
       source: request.source, prune: request.prune, now: new Date().toISOString(),
     });
+    const replaced = new Set([...request.services.map((s) => s.name), ...plan.delete]);
+    const issues = checkAppliedSet(current.filter((r) => !replaced.has(r.metadata.name)), request.services);
+    if (issues.length > 0) throw new ManifestError(issues);
+    return plan;
   }
 
   /** The plan without its store batch: the batch holds secret values. */

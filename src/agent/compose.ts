@@ -36,6 +36,11 @@ export interface ComposedAgent {
 export async function composeAgent(paths: HomePaths, config: AgentConfig, logger: Logger, loader: ManifestLoader): Promise<ComposedAgent> {
   const store = await LowdbStore.open(paths.store);
   const events = EventLog.open(paths.events);
+  for (const entry of store.listSetAside()) {
+    // Kept in the store's setAside section; `hxe delete NAME` forgets it.
+    logger.warn({ action: 'store', service: entry.name, reason: entry.reason }, 'stored record is invalid: set aside, not run');
+    events.record({ service: entry.name, type: 'SetAside', message: `stored record is invalid, set aside (not run): ${entry.reason}` });
+  }
   const cgroups = await setUpCgroups(paths.home, config.agent.cgroups, events, logger);
   const supervisor = createSupervisor({ paths, store, events, logger, cgroups });
   const agent = new Agent({ name: config.agent.name, paths, store, events, logger, supervisor });

@@ -14,6 +14,8 @@ export interface ApplyRequest {
   services: DesiredService[];
   prune: boolean;
   dryRun: boolean;
+  /** Apply only if the store is still at this revision (from `diff`); else 409 CONFLICT and nothing changes. */
+  checkIndex?: number;
 }
 
 export interface ApplyResponse {
@@ -53,6 +55,8 @@ export interface AgentStatus {
   services: number;
   instances: number;
   revision: number;
+  /** Stored records that failed validation when the store was read: kept aside, not run; `hxe delete NAME` forgets one. */
+  setAside: { name: string; reason: string; at: string }[];
 }
 
 export interface StopAgentRequest {

@@ -4,7 +4,9 @@ import type { Agent } from '../agent/agent.js';
 import type {
   ApplyRequest, DeleteRequest, NamesRequest, StopAgentRequest,
 } from './protocol.js';
-import { validateApplyRequest, validateNames } from './validate-request.js';
+import {
+  validateApplyRequest, validateDeleteRequest, validateNames, validateStopAgentRequest,
+} from './validate-request.js';
 import { streamEvents } from './event-stream.js';
 
 /** Every route of the API; handlers only translate HTTP to the Agent's methods. */
@@ -12,7 +14,7 @@ export function registerRoutes(app: FastifyInstance, agent: Agent, hooks: { onSt
   app.get('/v1/health', async () => ({ ok: true }));
   app.get('/v1/agent', async () => agent.status());
   app.post<{ Body: StopAgentRequest }>('/v1/agent/stop', async (request) => {
-    const keepServices = Boolean(request.body?.keepServices);
+    const { keepServices } = validateStopAgentRequest(request.body);
     setImmediate(() => hooks.onStopRequested(keepServices));
     return { stopping: true, keepServices };
   });
@@ -25,12 +27,11 @@ export function registerRoutes(app: FastifyInstance, agent: Agent, hooks: { onSt
     return described;
   });
 
-  app.post<{ Body: ApplyRequest }>('/v1/plan', async (request) => agent.plan(validateApplyRequest(request.body)));
-  app.post<{ Body: ApplyRequest }>('/v1/apply', async (request) => agent.apply(validateApplyRequest(request.body)));
+  const stored = (name: string) => agent.storedSpec(name);
+  app.post<{ Body: ApplyRequest }>('/v1/plan', async (request) => agent.plan(validateApplyRequest(request.body, stored)));
+  app.post<{ Body: ApplyRequest }>('/v1/apply', async (request) => agent.apply(validateApplyRequest(request.body, stored)));
   app.post<{ Body: DeleteRequest }>('/v1/delete', async (request) => {
-    const body = request.body ?? {};
-    if (!body.all && !(body.names?.length)) throw new HxeError('BAD_USAGE', 'name services to delete, or all');
-    return { names: await agent.remove({ all: Boolean(body.all), names: validateNames(body.names ?? []) }) };
+    return { names: await agent.remove(validateDeleteRequest(request.body)) };
   });
   for (const action of ['stop', 'start', 'restart'] as const) {
     app.post<{ Body: NamesRequest }>(`/v1/${action}`, async (request) => {

@@ -29,6 +29,7 @@ export function buildCli(argv: string[]): Argv {
         .option('wait', { type: 'boolean', describe: 'show progress until all are ready' })
         .option('timeout', { type: 'string', describe: 'with --wait: give up after this long (default 2m)' })
         .option('min-ready', { type: 'string', describe: 'with --wait: how long each instance must stay ready without a restart (default 2s)' })
+        .option('check-index', { type: 'number', requiresArg: true, describe: 'apply only if the store is still at this index (printed by diff)' })
         .option('output', outputOption(['text', 'json']))
         .example('$0 apply -f services.hcl', 'apply one file')
         .example('$0 apply -f manifests/ -R --prune --wait', 'apply a tree, remove what it no longer names, wait until ready'),
@@ -127,8 +128,9 @@ export function buildCli(argv: string[]): Argv {
     .alias('h', 'help')
     .wrap(Math.min(110, process.stdout.columns || 100))
     .fail((message, error) => {
-      if (error) throw error;
-      process.stderr.write(`error: ${message}\nRun hxe --help for usage.\n`);
+      // yargs' own validation errors (YError: `--check-index` without a value) are usage mistakes too.
+      if (error && error.name !== 'YError') throw error;
+      process.stderr.write(`error: ${message ?? error?.message}\nRun hxe --help for usage.\n`);
       process.exit(2);
     });
 }

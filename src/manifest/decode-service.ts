@@ -82,7 +82,7 @@ function checkName(name: string): BodyIssue[] {
 }
 
 /** `web-9` must still be a valid name: the last instance's name is the longest. */
-function checkInstanceNames(name: string, spec: ServiceSpec): BodyIssue[] {
+export function checkInstanceNames(name: string, spec: ServiceSpec): BodyIssue[] {
   if (spec.instances <= 1 || nameProblem(name) !== null) return [];
   const last = `${name}-${spec.instances - 1}`;
   if (last.length <= MAX_NAME_LENGTH) return [];

@@ -9,17 +9,20 @@ import { formatFieldPath } from './field-path.js';
 import { printableName } from './names.js';
 import { suggestionSuffix } from './suggest.js';
 
+/** What the set's rules read of a service: a decoded one, or one the store holds. */
+export type RuleService = Pick<DecodedService, 'name' | 'line' | 'dependsOn' | 'lineOf'> & { source: { file: string } };
+
 /**
  * Every issue of the set's cross-service rules. `complete` is false when a
  * file could not be read or parsed: its services are unknown, so "unknown
  * dependency" would only be noise.
  */
-export function checkServiceSet(services: DecodedService[], complete: boolean): ManifestIssue[] {
+export function checkServiceSet(services: RuleService[], complete: boolean): ManifestIssue[] {
   const dependencies = complete ? checkDependencies(services) : [];
   return [...checkDuplicates(services), ...dependencies, ...checkCycles(services)];
 }
 
-function issueAt(service: DecodedService, path: (string | number)[], message: string): ManifestIssue {
+function issueAt(service: RuleService, path: (string | number)[], message: string): ManifestIssue {
   return {
     file: service.source.file,
     line: service.lineOf(path),
@@ -30,14 +33,14 @@ function issueAt(service: DecodedService, path: (string | number)[], message: st
 }
 
 /** Where `earlier` is, seen from `later`'s message: a line of the same file, or another file. */
-function where(earlier: DecodedService, later: DecodedService): string {
+function where(earlier: RuleService, later: RuleService): string {
   const { file } = earlier.source;
   if (file === later.source.file) return earlier.line === null ? 'earlier in this file' : `line ${earlier.line}`;
   return earlier.line === null ? file : `${file}:${earlier.line}`;
 }
 
-function checkDuplicates(services: DecodedService[]): ManifestIssue[] {
-  const first = new Map<string, DecodedService>();
+function checkDuplicates(services: RuleService[]): ManifestIssue[] {
+  const first = new Map<string, RuleService>();
   const issues: ManifestIssue[] = [];
   for (const service of services) {
     const earlier = first.get(service.name);
@@ -47,7 +50,7 @@ function checkDuplicates(services: DecodedService[]): ManifestIssue[] {
   return issues;
 }
 
-function checkDependencies(services: DecodedService[]): ManifestIssue[] {
+function checkDependencies(services: RuleService[]): ManifestIssue[] {
   const names = new Set(services.map((service) => service.name));
   const issues: ManifestIssue[] = [];
   for (const service of services) {
@@ -62,7 +65,7 @@ function checkDependencies(services: DecodedService[]): ManifestIssue[] {
   return issues;
 }
 
-function checkCycles(services: DecodedService[]): ManifestIssue[] {
+function checkCycles(services: RuleService[]): ManifestIssue[] {
   const byName = new Map(services.map((service) => [service.name, service]));
   const graph = new Map<string, string[]>();
   for (const service of services) {

@@ -2,39 +2,50 @@ import { promises as fs } from 'node:fs';
 import { byName } from '../core/compare.js';
 import path from 'node:path';
 import { Low } from 'lowdb';
+import { errorMessage, HxeError } from '../core/errors.js';
 import type { InstanceStatus, ServiceRecord, SyncRecord } from '../core/types.js';
 import { DurableJsonFile } from './durable-json-file.js';
-import { migrateDocument, STORE_FORMAT, type StoreDocument } from './document.js';
+import { migrateDocument, servicesDigest, STORE_FORMAT, type StoreDocument } from './document.js';
 import { refuseCorruptCopies } from './read-only.js';
-import type { Store, StoreBatch, StoreChange } from './store.js';
+import type { SetAsideRecord, Store, StoreBatch, StoreChange } from './store.js';
 
 /** Status writes within this window are written together. */
 const STATUS_FLUSH_DELAY_MS = 100;
 
 /**
- * The embedded store: one JSON document under $HXE_HOME (lowdb with a
- * durable adapter). Reads are served from memory; every write replaces the
- * file atomically. Writes are serialised on one chain so that concurrent
- * commits never interleave.
+ * The embedded store: one JSON document under $HXE_HOME (lowdb, with a
+ * durable adapter). Reads are served from memory. Every
+ * change builds the next document, writes it, and only then makes it the
+ * one in memory: a failed write leaves the agent exactly as it was. Writes
+ * are serialised on one chain, each built from the document before it, so
+ * that concurrent changes never interleave or lose one another.
  */
 export class LowdbStore implements Store {
-  private readonly db: Low<StoreDocument>;
   private readonly listeners = new Set<(change: StoreChange) => void>();
   private readonly statusListeners = new Set<(instance: string, status: InstanceStatus | null) => void>();
   private readonly healthListeners = new Set<(error: string | null) => void>();
   private lastWriteError: string | null = null;
-  private writing: Promise<void> = Promise.resolve();
+  private writing: Promise<unknown> = Promise.resolve();
   private statusTimer: NodeJS.Timeout | null = null;
   private sorted: { services: StoreDocument['services']; list: ServiceRecord[] } | null = null;
+  private digested: { services: StoreDocument['services']; digest: string } | null = null;
 
-  private constructor(db: Low<StoreDocument>, private readonly file: string) {
-    this.db = db;
+  private constructor(private readonly db: Low<StoreDocument>, private readonly file: string) {}
+
+  /** The document in memory: what was last written (lowdb's `data`). */
+  private get doc(): StoreDocument {
+    return this.db.data;
+  }
+
+  private set doc(doc: StoreDocument) {
+    this.db.data = doc;
   }
 
   /**
    * Opens the store at `file`. Rejects with STORE_CORRUPT if the file does
    * not parse (it is moved aside) or a corrupt copy is still waiting to be
-   * dealt with: the agent refuses to guess what was applied.
+   * dealt with: the agent refuses to guess what was applied. A record that
+   * parses but fails validation is set aside ({@link listSetAside}).
    */
   static async open(file: string): Promise<LowdbStore> {
     await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
@@ -47,38 +58,40 @@ export class LowdbStore implements Store {
   }
 
   get revision(): number {
-    return this.db.data.revision;
+    return this.doc.revision;
   }
 
   get(name: string): ServiceRecord | undefined {
-    return this.db.data.services[name];
+    return Object.hasOwn(this.doc.services, name) ? this.doc.services[name] : undefined;
   }
 
   list(): ServiceRecord[] {
     // Sorted once per change of the set, not at every query (1,000 services: a sort per `get` poll).
-    if (this.sorted?.services !== this.db.data.services) {
-      this.sorted = { services: this.db.data.services, list: Object.values(this.db.data.services).sort((a, b) => byName(a.metadata.name, b.metadata.name)) };
+    if (this.sorted?.services !== this.doc.services) {
+      this.sorted = { services: this.doc.services, list: Object.values(this.doc.services).sort((a, b) => byName(a.metadata.name, b.metadata.name)) };
     }
     return [...this.sorted.list];
   }
 
   async commit(batch: StoreBatch): Promise<number> {
     const names: string[] = [];
-    const services = { ...this.db.data.services };
-    for (const record of batch.put ?? []) {
-      services[record.metadata.name] = structuredClone(record);
-      names.push(record.metadata.name);
-    }
-    for (const name of batch.delete ?? []) {
-      if (services[name]) names.push(name);
-      delete services[name];
-    }
-    const revision = this.db.data.revision + 1;
-    this.db.data = { ...this.db.data, revision, services };
-    await this.write();
-    const change = { revision, names };
-    for (const listener of this.listeners) listener(change);
-    return revision;
+    const change = await this.change((doc) => {
+      const services = { ...doc.services };
+      for (const record of batch.put ?? []) {
+        services[record.metadata.name] = structuredClone(record);
+        names.push(record.metadata.name);
+      }
+      const deleted = new Set(batch.delete ?? []);
+      for (const name of deleted) {
+        if (Object.hasOwn(services, name)) names.push(name);
+        delete services[name];
+      }
+      const setAside = Object.fromEntries(Object.entries(doc.setAside).filter(([, entry]) => !deleted.has(entry.name)));
+      return { ...doc, revision: doc.revision + 1, services, setAside };
+    });
+    const published = { revision: change.revision, names };
+    for (const listener of this.listeners) listener(published);
+    return change.revision;
   }
 
   put(records: ServiceRecord[]): Promise<number> {
@@ -95,35 +108,41 @@ export class LowdbStore implements Store {
   }
 
   getStatus(instance: string): InstanceStatus | undefined {
-    return this.db.data.statuses[instance];
+    return this.doc.statuses[instance];
   }
 
   listStatuses(): Record<string, InstanceStatus> {
-    return this.db.data.statuses;
+    return this.doc.statuses;
   }
 
   setStatus(instance: string, status: InstanceStatus | null): void {
-    // In place: copying the map at every status change made a start of N services O(N²).
-    const { statuses } = this.db.data;
+    // Statuses are observations, not requests: memory holds what is true now, and the
+    // next write carries it. In place: copying the map at every change made a start of N services O(N²).
+    const { statuses } = this.doc;
     if (status) statuses[instance] = status;
     else delete statuses[instance];
     for (const listener of this.statusListeners) listener(instance, status);
     this.statusTimer ??= setTimeout(() => {
       this.statusTimer = null;
-      void this.write().catch(() => undefined);
+      void this.change((doc) => doc).catch(() => undefined);
     }, STATUS_FLUSH_DELAY_MS);
   }
 
+  listSetAside(): Omit<SetAsideRecord, 'record'>[] {
+    return Object.values(this.doc.setAside).map(({ name, reason, at }) => ({ name, reason, at }));
+  }
+
   listSyncs(): SyncRecord[] {
-    return Object.values(this.db.data.syncs).sort((a, b) => byName(a.path, b.path));
+    return Object.values(this.doc.syncs).sort((a, b) => byName(a.path, b.path));
   }
 
   async setSync(path: string, record: SyncRecord | null): Promise<void> {
-    const syncs = { ...this.db.data.syncs };
-    if (record) syncs[path] = structuredClone(record);
-    else delete syncs[path];
-    this.db.data = { ...this.db.data, syncs };
-    await this.write();
+    await this.change((doc) => {
+      const syncs = { ...doc.syncs };
+      if (record) syncs[path] = structuredClone(record);
+      else delete syncs[path];
+      return { ...doc, syncs };
+    });
   }
 
   watchStatuses(listener: (instance: string, status: InstanceStatus | null) => void): () => void {
@@ -140,22 +159,39 @@ export class LowdbStore implements Store {
     if (this.statusTimer) {
       clearTimeout(this.statusTimer);
       this.statusTimer = null;
-      await this.write();
+      await this.change((doc) => doc);
     }
     await this.writing;
   }
 
-  /** Queues a write of the current document after the previous one. */
-  private write(): Promise<void> {
-    const next = this.writing.then(() => this.db.write()).then(
-      () => this.reportHealth(null),
-      (err: unknown) => {
-        this.reportHealth(`cannot write the store ${this.file}: ${err instanceof Error ? err.message : String(err)}`);
-        throw err;
-      },
-    );
-    this.writing = next.catch(() => undefined);
-    return next;
+  /**
+   * Queues a change after the previous one: `next` builds the document from
+   * the current one, which is written and only then made current.
+   * @throws HxeError STORE_IO naming the store's path when the write fails;
+   *   memory is then unchanged.
+   */
+  private change(next: (doc: StoreDocument) => StoreDocument): Promise<StoreDocument> {
+    const result = this.writing.then(async () => {
+      const doc = next(this.doc);
+      try {
+        await this.db.adapter.write({ ...doc, checked: this.digest(doc.services) });
+      } catch (err) {
+        const message = `cannot write the store ${this.file}: ${errorMessage(err)}`;
+        this.reportHealth(message);
+        throw new HxeError('STORE_IO', `${message}; nothing was changed`, { cause: err });
+      }
+      this.doc = doc;
+      this.reportHealth(null);
+      return doc;
+    });
+    this.writing = result.catch(() => undefined);
+    return result;
+  }
+
+  /** The digest of `services`, computed once per change of the set (status writes reuse it). */
+  private digest(services: StoreDocument['services']): string {
+    if (this.digested?.services !== services) this.digested = { services, digest: servicesDigest(services) };
+    return this.digested.digest;
   }
 
   /** Tells listeners when writes start failing and when they work again (not at every write). */
@@ -167,5 +203,5 @@ export class LowdbStore implements Store {
 }
 
 function emptyDocument(): StoreDocument {
-  return { format: STORE_FORMAT, revision: 0, services: {}, statuses: {}, syncs: {} };
+  return { format: STORE_FORMAT, revision: 0, services: {}, statuses: {}, syncs: {}, setAside: {} };
 }

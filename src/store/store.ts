@@ -1,5 +1,16 @@
 import type { InstanceStatus, ServiceRecord, SyncRecord } from '../core/types.js';
 
+/** A stored record that failed validation when the store was read: kept, never used, until deleted. */
+export interface SetAsideRecord {
+  name: string;
+  /** Every field that failed, e.g. `spec.depends_on: missing, expected a list`. */
+  reason: string;
+  /** When it was set aside. */
+  at: string;
+  /** The record as it was read (may hold secrets: never shown by the API). */
+  record: unknown;
+}
+
 /** What changed in one commit to the store. */
 export interface StoreChange {
   revision: number;
@@ -22,7 +33,12 @@ export interface Store {
   readonly revision: number;
   get(name: string): ServiceRecord | undefined;
   list(): ServiceRecord[];
-  /** Writes the batch atomically and durably; resolves with the new revision. */
+  /**
+   * Writes the batch atomically and durably, then makes it visible; resolves
+   * with the new revision. A failed write (STORE_IO, naming the path) changes
+   * nothing, on disk or in memory. A delete also forgets set-aside records
+   * of that name.
+   */
   commit(batch: StoreBatch): Promise<number>;
   put(records: ServiceRecord[]): Promise<number>;
   delete(names: string[]): Promise<number>;
@@ -37,8 +53,10 @@ export interface Store {
   watchStatuses(listener: (instance: string, status: InstanceStatus | null) => void): () => void;
   /** Called when a write fails (message) and when writes work again (null). */
   onWriteHealth(listener: (error: string | null) => void): () => void;
+  /** Records set aside when the store was read (see {@link SetAsideRecord}), without their contents. */
+  listSetAside(): Omit<SetAsideRecord, 'record'>[];
   listSyncs(): SyncRecord[];
-  /** Registers or updates a sync path (null removes it); written at once. */
+  /** Registers or updates a sync path (null removes it); written first, then visible, like a commit. */
   setSync(path: string, record: SyncRecord | null): Promise<void>;
   /** Waits until every pending write is on disk. */
   flush(): Promise<void>;

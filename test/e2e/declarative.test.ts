@@ -58,7 +58,9 @@ describe('declarative core, end to end', () => {
     await t.run(['apply', '-f', file]);
     await t.write('services.hcl', twoServices('sleep 3000'));
     const result = await t.run(['diff', '-f', file, '-o', 'json']);
-    const web = JSON.parse(result.stdout).find((s: { name: string }) => s.name === 'web');
+    const parsed = JSON.parse(result.stdout);
+    expect(parsed.index).toBe((await t.api.agentStatus()).revision);
+    const web = parsed.services.find((s: { name: string }) => s.name === 'web');
     expect(web).toMatchObject({ kind: 'update', generation: 2, restart: true });
     expect(web.changes).toEqual([{ op: 'replace', path: 'command', from: 'sleep 1000', to: 'sleep 3000' }]);
   });

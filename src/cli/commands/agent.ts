@@ -43,7 +43,9 @@ export async function agentCommand(action: string, args: GlobalArgs & { 'keep-se
       const status = await client.agentStatus();
       context.out(args.output === 'json' ? JSON.stringify(status, null, 2)
         : `agent ${status.name} running (pid ${status.pid}, version ${status.version}, ${status.services} services, ${status.instances} instances, since ${status.startedAt})` +
-          (status.server ? `\nAPI: ${status.server}  page: ${status.server}/ui/` : ''));
+          (status.server ? `\nAPI: ${status.server}  page: ${status.server}/ui/` : '') +
+          (status.setAside ?? []).map((entry) => `\nset aside (invalid in the store, not used): ${entry.name}: ${entry.reason}` +
+            (entry.name.startsWith('sync ') ? '' : ` (hxe delete ${entry.name} forgets it)`)).join(''));
       return 0;
     }
     default:

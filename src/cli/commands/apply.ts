@@ -13,6 +13,7 @@ export interface ApplyArgs extends GlobalArgs, ManifestArgs {
   timeout?: string;
   'min-ready'?: string;
   output?: string;
+  'check-index'?: number;
 }
 
 /** `hxe apply`: store the desired state; exit 0, or 1 when --wait saw services not get ready. */
@@ -26,7 +27,8 @@ export async function applyCommand(args: ApplyArgs): Promise<number> {
   const { services, source } = await loadFromArgs(args);
   const client = await agent;
   const dryRun = Boolean(args['dry-run']);
-  const response = await client.apply({ source, services, prune: Boolean(args.prune), dryRun });
+  const checkIndex = parseCheckIndex(args['check-index']);
+  const response = await client.apply({ source, services, prune: Boolean(args.prune), dryRun, ...(checkIndex === undefined ? {} : { checkIndex }) });
   const style = createStyle(context.color);
   if (args.output === 'json') context.out(JSON.stringify(response, null, 2));
   else if (dryRun) context.out(`${renderPlan(response.plan, style)}\n(dry run: nothing was applied)`);
@@ -45,4 +47,10 @@ function parseFlagDuration(flag: string, text: string | undefined, fallback: num
   if (!match) throw new HxeError('BAD_USAGE', `--${flag}: expected a duration like 30s or 2m, got "${text}"`);
   const unit = { ms: 1, s: 1000, m: 60_000 }[(match[2] ?? 's') as 'ms' | 's' | 'm'];
   return Number(match[1]) * unit;
+}
+
+function parseCheckIndex(value: number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isInteger(value) || value < 0) throw new HxeError('BAD_USAGE', `--check-index: expected the index hxe diff printed (an integer ≥ 0), got ${String(value)}`);
+  return value;
 }

@@ -16,8 +16,9 @@ export async function diffCommand(args: DiffArgs): Promise<number> {
   agent.catch(() => undefined);
   const { services, source } = await loadFromArgs(args);
   const client = await agent;
-  const { plan } = await client.plan({ source, services, prune: Boolean(args.prune), dryRun: true });
-  if (args.output === 'json') context.out(JSON.stringify(plan.services, null, 2));
-  else context.out(renderPlan(plan, createStyle(context.color)));
+  const { plan, revision } = await client.plan({ source, services, prune: Boolean(args.prune), dryRun: true });
+  // The index lets `apply --check-index` refuse if the store changed since this plan.
+  if (args.output === 'json') context.out(JSON.stringify({ index: revision, services: plan.services }, null, 2));
+  else context.out(`${renderPlan(plan, createStyle(context.color))}\nStore index: ${revision} (apply --check-index ${revision} applies only if it is unchanged)`);
   return planHasChanges(plan) ? 1 : 0;
 }
