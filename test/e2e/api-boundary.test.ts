@@ -156,8 +156,9 @@ describe('a full disk', () => {
       await t.run(['apply', '-f', a]);
       const before = await t.waitForInstance('web', (v) => v.status.state === 'running', 'running');
       await run('dd', ['if=/dev/zero', `of=${path.join(t.home, 'filler')}`, 'bs=1k']);
-      await t.write('a.hcl', 'service "web" {\n command = "sleep 2000"\n}\n');
-      const failed = await t.run(['apply', '-f', a]);
+      // Another file: changing a.hcl would let the CLI drop a.hcl's old parse-cache entries and free the space.
+      const changed = await t.write('a2.hcl', 'service "web" {\n command = "sleep 2000"\n}\n');
+      const failed = await t.run(['apply', '-f', changed]);
       expect(failed.code).toBe(1);
       expect(failed.stderr).toMatch(new RegExp(`cannot write the store ${path.join(t.home, 'store.json')}: ENOSPC`));
       expect((await t.get(['web']))[0]).toMatchObject({ spec: { command: 'sleep 1000' }, status: { pid: before.status.pid } });

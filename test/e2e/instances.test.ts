@@ -125,7 +125,7 @@ describe('instances, end to end', () => {
     store.services.worker.spec.instances = 3;
     store.revision += 1;
     await fs.writeFile(storeFile, JSON.stringify(store));
-    await t.get(); // starts the next agent, which adopts
+    await t.run(['agent', 'start']); // the next agent, which adopts
 
     const three = await runningInstances(['worker-0', 'worker-1', 'worker-2']);
     expect(three['worker-0']).toBe(one.worker);
@@ -141,7 +141,7 @@ describe('instances, end to end', () => {
     expect(diff.stdout).toContain('restarts worker-0, worker-1');
     expect(diff.stdout).toContain('2 instances to restart');
     const json = JSON.parse((await t.run(['diff', '-f', file, '-o', 'json'])).stdout);
-    expect(json[0].restartInstances).toEqual(['worker-0', 'worker-1']);
+    expect(json.services[0].restartInstances).toEqual(['worker-0', 'worker-1']);
 
     expect((await t.run(['apply', '-f', file])).code).toBe(0);
     const after = await waitFor(async () => {
