@@ -84,3 +84,10 @@ export function adoptedStatus(found: MarkedProcess, record: ServiceRecord, previ
     message: '', lastProbe: null, updatedAt: now,
   };
 }
+
+/** What the log and the `OrphanStopped` event say when a found process is stopped. */
+export function orphanMessage(found: MarkedProcess, why: OrphanReason): string {
+  return why === 'duplicate'
+    ? `stopping process ${found.pid}: a second copy of ${found.instance}, started by an earlier agent`
+    : `stopping process ${found.pid} of ${found.instance}, started by an earlier agent: no such instance in the store`;
+}

@@ -5,7 +5,7 @@ import { instancesOf } from '../core/instances.js';
 import type { MarkedProcess, ProcessExit, ProcessIdentity, ProcessRuntime, Prober } from '../core/ports.js';
 import type { InstanceStatus, ServiceRecord } from '../core/types.js';
 import type { Store } from '../store/store.js';
-import { adoptedStatus, planAdoption, type OrphanReason } from './adoption.js';
+import { adoptedStatus, orphanMessage, planAdoption, type OrphanReason } from './adoption.js';
 import { InstanceSupervisor, type InstanceHooks } from './instance-supervisor.js';
 import { planService, relatedServices, type Action, type World } from './plan.js';
 import { WorkQueue } from './work-queue.js';
@@ -186,9 +186,7 @@ export class Controller implements Supervisor {
   /** Stops a process found by its marker that no instance will supervise, with its group; says so in the log and the events. */
   private stopOrphan(found: MarkedProcess, why: OrphanReason): void {
     const spec = this.deps.store.get(this.instances.get(found.instance)?.service ?? '')?.spec;
-    const message = why === 'duplicate'
-      ? `stopping process ${found.pid}: a second copy of ${found.instance}, started by an earlier agent`
-      : `stopping process ${found.pid} of ${found.instance}, started by an earlier agent: no such instance in the store`;
+    const message = orphanMessage(found, why);
     this.deps.logger.warn({ service: found.instance, pid: found.pid, why }, message);
     this.deps.events.record({ service: found.instance, type: 'OrphanStopped', message });
     this.orphanStops.push(this.deps.runtime.stop(found.pid, spec?.stop_signal ?? 'SIGTERM', spec?.stop_timeout ?? 10_000).catch((err: Error) =>
