@@ -20,7 +20,7 @@ export interface SupervisorDeps {
 
 /** Wires the reconcile loop to the real process runtime and probes. */
 export function createSupervisor(deps: SupervisorDeps): Supervisor {
-  const runtime = createProcessRuntime({ logDir: deps.paths.logs, logger: deps.logger, cgroups: deps.cgroups });
+  const runtime = createProcessRuntime({ logDir: deps.paths.logs, logger: deps.logger, cgroups: deps.cgroups, home: deps.paths.home });
   return new Controller({
     store: deps.store, runtime, prober: createProber(), events: deps.events, logger: deps.logger,
     moveLogs: (from, to) => moveLogFiles(deps.paths.logs, from, to, deps.logger),

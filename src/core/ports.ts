@@ -34,6 +34,29 @@ export interface ProcessIdentity {
   command: string | null;
 }
 
+/**
+ * A live process that carries this home's spawn marker in its environment:
+ * started by an agent of this home, this one or an earlier one, or a
+ * descendant of such a process (the environment is inherited).
+ */
+export interface MarkedProcess {
+  pid: number;
+  /** Its process group: a service's main process leads its own (services start detached). */
+  pgid: number;
+  ppid: number;
+  /** Clock ticks since boot, from /proc/PID/stat. */
+  startTime: number;
+  /** What the store records to know it again (as for a spawn). */
+  identity: ProcessIdentity;
+  startedAt: string;
+  /** The instance it was started for. */
+  instance: string;
+  /** The id of the spawn that started it: its descendants share it. */
+  spawnId: string;
+  /** specFingerprint of the spec it was started from. */
+  spec: string;
+}
+
 export interface ProcessExit {
   pid: number;
   code: number | null;
@@ -53,6 +76,8 @@ export interface ProcessRuntime {
    * on an unreadable env_file or an unset env:VAR.
    */
   runContext(request: SpawnRequest): Promise<ProbeContext>;
+  /** Every live process of this home's spawns, the agent's own excepted; absent where the runtime marks none. */
+  findMarked?(): MarkedProcess[];
   /** Called once for every exit of a spawned or adopted process. */
   onExit(listener: (exit: ProcessExit) => void): () => void;
   /** Stops watching (the processes keep running). */

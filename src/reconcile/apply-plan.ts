@@ -2,7 +2,7 @@ import { byName as compareNames } from '../core/compare.js';
 import jsonpatch from 'fast-json-patch';
 import type { DesiredService, ServiceRecord, ServiceSpec } from '../core/types.js';
 import { isSecretPath, REDACTED } from '../core/redact.js';
-import { needsRestart } from './restart-fields.js';
+import { needsRestart } from '../core/restart-fields.js';
 import { instanceNames, keepControls, wantsInstanceRunning } from '../core/instances.js';
 
 /** One field-level change of a spec, as fast-json-patch reports it. */

@@ -2,9 +2,10 @@ import type { Logger } from 'pino';
 import type { Supervisor } from '../agent/agent.js';
 import type { EventLog } from '../agent/event-log.js';
 import { instancesOf, previousNameOf } from '../core/instances.js';
-import type { ProcessExit, ProcessIdentity, ProcessRuntime, Prober } from '../core/ports.js';
+import type { MarkedProcess, ProcessExit, ProcessIdentity, ProcessRuntime, Prober } from '../core/ports.js';
 import type { InstanceStatus, ServiceRecord } from '../core/types.js';
 import type { Store } from '../store/store.js';
+import { adoptedStatus, orphanMessage, planAdoption, type OrphanReason } from './adoption.js';
 import { InstanceSupervisor, type InstanceHooks } from './instance-supervisor.js';
 import { planService, relatedServices, type Action, type World } from './plan.js';
 import { WorkQueue } from './work-queue.js';
@@ -40,6 +41,8 @@ export class Controller implements Supervisor {
   private readonly queue = new WorkQueue((name) => this.reconcile(name));
   private readonly cleanups: (() => void)[] = [];
   private stoppingAll = false;
+  /** Stops of processes no instance supervises (adoptRunningInstances), awaited at shutdown. */
+  private readonly orphanStops: Promise<void>[] = [];
 
   constructor(private readonly deps: ControllerDeps) {}
 
@@ -54,6 +57,7 @@ export class Controller implements Supervisor {
   }
 
   async shutdown({ keepServices }: { keepServices: boolean }): Promise<void> {
+    await Promise.all(this.orphanStops);
     if (!keepServices) await this.stopEverything();
     this.queue.close();
     this.cleanups.forEach((cleanup) => cleanup());
@@ -158,27 +162,58 @@ export class Controller implements Supervisor {
 
   /**
    * After an agent restart: every instance the store says is alive, and
-   * really is (same boot, pid and start time), is adopted as it runs; a stale one
-   * starts anew. Processes of services that were deleted are stopped.
+   * really is (same boot, pid and start time), is adopted as it runs; one
+   * whose process is not recorded (the agent died before writing it)
+   * adopts the process found by its spawn marker; a stale one starts anew.
+   * Processes of services that were deleted, and second copies, are stopped.
    */
   private adoptRunningInstances(): void {
+    const stopping = this.stopProcessesOfDeletedServices();
+    const found: { record: ServiceRecord; name: string; index: number; status?: InstanceStatus; alive: boolean }[] = [];
     for (const record of this.deps.store.list()) {
       instancesOf(record).forEach((name, index) => {
         const status = this.deps.store.getStatus(name) ?? this.takeOverPreviousName(record, name, index);
         const alive = status?.pid != null && this.deps.runtime.adopt(status.pid, identityOf(status));
-        const options = this.instanceOptions(name, record.metadata.name, index, record);
-        this.add(new InstanceSupervisor({ ...options, restored: status ?? null, adopt: alive }));
+        found.push({ record, name, index, status, alive });
       });
     }
-    const known = new Set(this.instances.keys());
+    const instances = new Map(found.map(({ name, status, alive }) => [name, alive ? status!.pid : null]));
+    const marked = (this.deps.runtime.findMarked?.() ?? []).map((process) => renamedInstance(process, found));
+    const plan = planAdoption({ instances, marked, stopping });
+    for (const { record, name, index, status, alive } of found) {
+      const marked = plan.adopt.get(name);
+      const adopted = marked && this.deps.runtime.adopt(marked.pid, marked.identity) ? adoptedStatus(marked, record, status, new Date().toISOString()) : null;
+      if (adopted) this.deps.logger.info({ service: name, pid: adopted.pid }, 'adopting a running process whose pid had not been recorded');
+      const options = this.instanceOptions(name, record.metadata.name, index, record);
+      this.add(new InstanceSupervisor({ ...options, restored: adopted ?? status ?? null, adopt: adopted !== null || alive }));
+    }
+    for (const { process, why } of plan.stop) this.stopOrphan(process, why);
+  }
+
+  /** Stops the recorded processes of deleted services and forgets their statuses; returns their pids. */
+  private stopProcessesOfDeletedServices(): Set<number> {
+    const stopping = new Set<number>();
+    const known = new Set(this.deps.store.list().flatMap((record) => instancesOf(record)));
     for (const [name, status] of Object.entries(this.deps.store.listStatuses())) {
       if (known.has(name)) continue;
       if (status.pid != null && this.deps.runtime.adopt(status.pid, identityOf(status))) {
         this.deps.logger.warn({ service: name, pid: status.pid }, 'stopping the process of a deleted service');
-        void this.deps.runtime.stop(status.pid, 'SIGTERM', 10_000);
+        this.orphanStops.push(this.deps.runtime.stop(status.pid, 'SIGTERM', 10_000).catch(() => undefined));
+        stopping.add(status.pid);
       }
       this.deps.store.setStatus(name, null);
     }
+    return stopping;
+  }
+
+  /** Stops a process found by its marker that no instance will supervise, with its group; says so in the log and the events. */
+  private stopOrphan(found: MarkedProcess, why: OrphanReason): void {
+    const spec = this.deps.store.get(this.instances.get(found.instance)?.service ?? '')?.spec;
+    const message = orphanMessage(found, why);
+    this.deps.logger.warn({ service: found.instance, pid: found.pid, why }, message);
+    this.deps.events.record({ service: found.instance, type: 'OrphanStopped', message });
+    this.orphanStops.push(this.deps.runtime.stop(found.pid, spec?.stop_signal ?? 'SIGTERM', spec?.stop_timeout ?? 10_000).catch((err: Error) =>
+      this.deps.logger.warn({ service: found.instance, pid: found.pid, err: err.message }, 'cannot stop the process')));
   }
 
   /** An agent that died between storing a new `instances` and renaming index 0: the rename, done now. */
@@ -241,6 +276,17 @@ export class Controller implements Supervisor {
     for (const service of this.byService.keys()) names.add(service);
     return [...names];
   }
+}
+
+/**
+ * A process found by its marker, under its instance's current name: index 0
+ * is renamed when a service scales between 1 and more instances (`web` ↔
+ * `web-0`) and keeps its process, whose marker holds the name it started under.
+ */
+function renamedInstance(process: MarkedProcess, found: { record: ServiceRecord; name: string; index: number }[]): MarkedProcess {
+  if (found.some((f) => f.name === process.instance)) return process;
+  const renamed = found.find((f) => f.index === 0 && previousNameOf(f.record.metadata.name, 0, f.record.spec.instances) === process.instance);
+  return renamed ? { ...process, instance: renamed.name } : process;
 }
 
 /** What the store recorded to know an instance's process again. */

@@ -2,7 +2,7 @@ import {
   instancesOf, restartNonceOf, startNonceOf, wantsInstanceRunning, wantsRunning,
 } from '../core/instances.js';
 import type { LifecycleState, ServiceRecord, ServiceSpec } from '../core/types.js';
-import { needsRestart } from './restart-fields.js';
+import { needsRestart } from '../core/restart-fields.js';
 
 /** What the controller knows of one instance it supervises. */
 export interface ObservedInstance {

@@ -13,7 +13,6 @@
  * a cgroup just emptied often fails (EBUSY) until the kernel has let go of
  * the dead processes, and waiting for that would delay every restart.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, readdir, rmdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -21,6 +20,7 @@ import { cgroupDirOf, parseSelfCgroup, type CgroupSupport } from './cgroup-detec
 import { createInstanceCgroup, enableControllers, instanceCgroupAt, type CgroupLimits, type InstanceCgroup } from './cgroups.js';
 import type { ResourcesSpec } from '../core/types.js';
 import type { WarnLogger } from './exit-watcher.js';
+import { homeId } from './home-id.js';
 
 /**
  * Which instances get a cgroup (`agent { cgroups = ... }`). `always`: all.
@@ -61,13 +61,12 @@ export interface HomeCgroups {
   close(): Promise<void>;
 }
 
-const TAG_HASH_CHARS = 12;
 /** How long a cgroup emptied by an exit waits for a restart before it is removed. */
 const IDLE_REMOVE_MS = 5_000;
 
-/** `h` + the first 12 hex digits of sha256(home): fixed length, and the same home always gets the same tag. */
+/** `h` + the home's id (home-id.ts): fixed length, and the same home always gets the same tag. */
 export function homeCgroupTag(home: string): string {
-  return `h${createHash('sha256').update(home).digest('hex').slice(0, TAG_HASH_CHARS)}`;
+  return `h${homeId(home)}`;
 }
 
 /**

@@ -5,13 +5,17 @@
  * instance also runs in a cgroup of its own, which a stop or the main
  * process's exit empties: no process of it outlives it by leaving the group.
  */
-import type { ProcessRuntime } from '../core/ports.js';
+import type { ProcessRuntime, SpawnRequest } from '../core/ports.js';
+import { specFingerprint } from '../core/spec-fingerprint.js';
 import { createExitWatcher, type WarnLogger } from './exit-watcher.js';
 import type { HomeCgroups } from './home-cgroups.js';
 import { closeInheritedFds } from './inherited-fds.js';
+import { homeId } from './home-id.js';
 import { currentBootId, readStartTime } from './proc.js';
+import { scanMarkedProcesses } from './proc-scan.js';
 import { startInCgroup } from './spawn-in-cgroup.js';
-import { environmentOf, launch, prepareSpawn, waitForSpawn, workingDirOf } from './spawn-process.js';
+import { formatMarker, newSpawnId, SPAWN_MARKER } from './spawn-marker.js';
+import { environmentOf, launch, prepareSpawn, waitForSpawn, workingDirOf, type PreparedSpawn } from './spawn-process.js';
 import { stopGroup } from './stop-group.js';
 
 export interface ProcessRuntimeOptions {
@@ -24,6 +28,11 @@ export interface ProcessRuntimeOptions {
   /** The home's instance cgroups; without, instances are process groups only. */
   cgroups?: HomeCgroups | null;
   logger?: WarnLogger;
+  /**
+   * HXE_HOME: with it, every process gets this home's spawn marker in its
+   * environment (spawn-marker.ts), and findMarked finds them all.
+   */
+  home?: string;
 }
 
 let inheritedFdsClosed = false;
@@ -39,11 +48,14 @@ let inheritedFdsClosed = false;
  * what is left in its cgroup too (systemd's KillMode=control-group).
  * The first runtime of a process closes the descriptors this process
  * inherited without close-on-exec, so that no child gets them (see
- * inherited-fds.ts).
+ * inherited-fds.ts). With `home`, each spawn carries the marker
+ * (spawn-marker.ts) from its exec on, so that the next agent finds it
+ * whatever moment this one dies at.
  */
 export function createProcessRuntime(options: ProcessRuntimeOptions): ProcessRuntime {
   const agentEnv = options.agentEnv ?? process.env;
   const cgroups = options.cgroups ?? null;
+  const home = options.home === undefined ? null : homeId(options.home);
   if (!inheritedFdsClosed) {
     inheritedFdsClosed = true;
     const fds = closeInheritedFds();
@@ -69,7 +81,7 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): ProcessRun
       // store writes and API requests starved. One turn of the event loop
       // per spawn keeps everything else moving.
       await new Promise((resolve) => setImmediate(resolve));
-      const prepared = await prepareSpawn(request, agentEnv);
+      const prepared = marked(await prepareSpawn(request, agentEnv), request, home);
       const started = cgroups
         ? await startInCgroup(prepared, request.spec.resources, cgroups)
         : { launched: prepared, cgroup: null, addAfterSpawn: false };
@@ -118,7 +130,15 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): ProcessRun
     async runContext(request) {
       return { cwd: workingDirOf(request.spec), env: await environmentOf(request, agentEnv) };
     },
+    findMarked: home === null ? undefined : () => scanMarkedProcesses(home),
     onExit: (listener) => watcher.onExit(listener),
     close: () => watcher.close(),
   };
+}
+
+/** The prepared spawn with the home's marker in its environment (unchanged without a home). */
+function marked(prepared: PreparedSpawn, request: SpawnRequest, home: string | null): PreparedSpawn {
+  if (home === null) return prepared;
+  const marker = formatMarker({ home, instance: request.instance, spawnId: newSpawnId(), spec: specFingerprint(request.spec) });
+  return { ...prepared, env: { ...prepared.env, [SPAWN_MARKER]: marker } };
 }

@@ -1,4 +1,4 @@
-import type { ServiceSpec } from '../core/types.js';
+import type { ServiceSpec } from './types.js';
 
 /**
  * Fields whose change the agent takes in place, without restarting the
