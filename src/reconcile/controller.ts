@@ -168,11 +168,16 @@ export class Controller implements Supervisor {
    * Processes of services that were deleted, and second copies, are stopped.
    */
   private adoptRunningInstances(): void {
+    // Renames first: the status under an instance's previous name is not a deleted service's.
+    for (const record of this.deps.store.list()) {
+      const first = instancesOf(record)[0];
+      if (first !== undefined && !this.deps.store.getStatus(first)) this.takeOverPreviousName(record, first, 0);
+    }
     const stopping = this.stopProcessesOfDeletedServices();
     const found: { record: ServiceRecord; name: string; index: number; status?: InstanceStatus; alive: boolean }[] = [];
     for (const record of this.deps.store.list()) {
       instancesOf(record).forEach((name, index) => {
-        const status = this.deps.store.getStatus(name) ?? this.takeOverPreviousName(record, name, index);
+        const status = this.deps.store.getStatus(name);
         const alive = status?.pid != null && this.deps.runtime.adopt(status.pid, identityOf(status));
         found.push({ record, name, index, status, alive });
       });
