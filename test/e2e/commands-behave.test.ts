@@ -48,16 +48,16 @@ describe('read-only commands without an agent', () => {
     const table = await t.run(['get']);
     expect(table.code).toBe(0);
     expect(table.stderr.trim()).toBe(NOTICE);
-    expect(table.stdout).toMatch(/^quiet\s+unknown\s+false/m);
+    expect(table.stdout).toMatch(/^quiet\s+stopped\s+false/m);
     const json = await t.run(['get', 'quiet', '-o', 'json']);
     expect(json.code).toBe(0);
     const [view] = JSON.parse(json.stdout) as InstanceView[];
     expect(view).toMatchObject({ name: 'quiet', metadata: { generation: 1, source: file }, spec: { command: `sleep ${n}` } });
-    expect(view.status).toMatchObject({ state: 'unknown', ready: false, pid: null, restarts: 0, message: 'agent not running' });
+    expect(view.status).toMatchObject({ state: 'stopped', ready: false, pid: null, restarts: 0, message: 'agent not running' });
 
     const described = await t.run(['describe', 'quiet']);
     expect([described.code, described.stderr.trim()]).toEqual([0, NOTICE]);
-    expect(described.stdout).toContain('quiet: unknown');
+    expect(described.stdout).toContain('quiet: stopped');
     const logs = await t.run(['logs', 'talker']);
     expect([logs.code, logs.stderr.trim()]).toEqual([0, NOTICE]);
     expect(logs.stdout).toContain(`said-${n}`);
@@ -81,7 +81,7 @@ describe('read-only commands without an agent', () => {
     const [{ status: { pid } }] = await t.get(['kept']);
     expect((await t.run(['agent', 'stop', '--keep-services'])).code).toBe(0);
     const [view] = JSON.parse((await t.run(['get', '-o', 'json'])).stdout) as InstanceView[];
-    expect(view.status).toMatchObject({ state: 'unknown', ready: false, pid, message: 'agent not running; last recorded: running' });
+    expect(view.status).toMatchObject({ state: 'running', ready: false, pid, message: 'agent not running: not supervised; last recorded: running' });
     expect(isPidAlive(pid!)).toBe(true);
     // --tail 0: a line can only come from following the file the service goes on writing.
     const followed = await closeAfterFirstLine(['logs', 'kept', '-f', '--tail', '0', '--stdout'], async () => undefined);
@@ -180,7 +180,7 @@ describe('a remembered --config', () => {
     expect((await t.run(['agent', 'stop'])).code).toBe(0);
     const stopped = await t.run(['get', 's']);
     expect([stopped.code, stopped.stderr.trim()]).toEqual([0, NOTICE]);
-    expect(stopped.stdout).toMatch(/^s\s+unknown/m);
+    expect(stopped.stdout).toMatch(/^s\s+stopped/m);
 
     const start = await t.run(['start', 's']);
     expect(start.code).toBe(2);

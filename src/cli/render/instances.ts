@@ -1,20 +1,14 @@
-import type { InstanceStatus, InstanceView, LifecycleState } from '../../core/types.js';
+import type { InstanceView, LifecycleState } from '../../core/types.js';
 import type { Style } from './style.js';
 import { formatAge, renderTable } from './table.js';
 
 export type OutputFormat = 'table' | 'wide' | 'json' | 'yaml';
 
-/** A state as shown: `unknown` when no agent observes the instance (read from the store while the agent is stopped). */
-export type ShownState = LifecycleState | 'unknown';
-
-/** An instance as `get` and `describe` show it: the agent's view, or the store's while no agent runs. */
-export type ShownView = Omit<InstanceView, 'status'> & { status: Omit<InstanceStatus, 'state'> & { state: ShownState } };
-
-const GOOD: ShownState[] = ['running', 'healthy', 'completed'];
-const BAD: ShownState[] = ['unhealthy', 'crashloop', 'failed', 'backoff'];
+const GOOD: LifecycleState[] = ['running', 'healthy', 'completed'];
+const BAD: LifecycleState[] = ['unhealthy', 'crashloop', 'failed', 'backoff'];
 
 /** `hxe get` in each output format. JSON and YAML are for scripts and stable. */
-export async function renderInstances(views: ShownView[], format: OutputFormat, style: Style): Promise<string> {
+export async function renderInstances(views: InstanceView[], format: OutputFormat, style: Style): Promise<string> {
   if (format === 'json') return JSON.stringify(views, null, 2);
   // The YAML library is large: loaded only when asked for.
   if (format === 'yaml') return (await import('yaml')).default.stringify(views);
@@ -46,7 +40,7 @@ export async function renderInstances(views: ShownView[], format: OutputFormat, 
   return renderTable(header, rows);
 }
 
-export function colourState(state: ShownState, style: Style): string {
+export function colourState(state: LifecycleState, style: Style): string {
   if (GOOD.includes(state)) return style.green(state);
   if (BAD.includes(state)) return style.red(state);
   return style.yellow(state);
