@@ -43,8 +43,8 @@ describe("the plan's agent.hcl and server.hcl, as written", () => {
   it('report their unset secrets together, with file and line', async () => {
     const error = await loadAgentConfig([PLAN], {}).catch((err: unknown) => err);
     expect((error as ManifestError).message.split('\n')).toEqual([
-      'test/fixtures/config/plan/agent.hcl:21: agent.alerts.email.password: environment variable SMTP_PASSWORD is not set',
-      'test/fixtures/config/plan/server.hcl:13: server.auth.secret: environment variable JWT_SECRET is not set',
+      `${PLAN}/agent.hcl:21: agent.alerts.email.password: environment variable SMTP_PASSWORD is not set`,
+      `${PLAN}/server.hcl:13: server.auth.secret: environment variable JWT_SECRET is not set`,
     ]);
   });
 });

@@ -194,7 +194,8 @@ describe("the plan's agent.hcl and server.hcl, as written", () => {
 describe('agent and server files: errors, tokens and the audit trail over the socket', () => {
   it('validate reports every error of agent and server blocks at once, with did you mean, exit 2', async () => {
     const file = await t.write('etc/agent.hcl', 'agent {\n  nmae = "x"\n  metrics {\n    prometheus_endpoint = "metrics"\n  }\n}\nserver {\n  auth {\n    type = "jwt"\n    token_expiry = "soon"\n  }\n  rate_limit {\n    burst = 5\n  }\n}\n');
-    const result = await t.run(['validate', '-f', path.dirname(file)]);
+    // Given relative to the working directory, the paths are shown as given.
+    const result = await t.run(['validate', '-f', 'etc'], { cwd: t.dir });
     expect(result.code).toBe(2);
     expect(result.stderr.split('\n').filter((line) => line.includes('agent.hcl:'))).toEqual([
       'etc/agent.hcl:2: agent.nmae: unknown field, did you mean "name"?',
