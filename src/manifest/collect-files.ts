@@ -8,6 +8,7 @@ import type { Stats } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { ManifestIssue } from '../core/errors.js';
 import { formatOf, type ManifestFormat } from './format.js';
+import { ecosystemKindOf, type EcosystemKind } from './pm2/read-ecosystem.js';
 
 /** Larger files are refused unread: a manifest of thousands of services is far smaller. */
 export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
@@ -17,6 +18,8 @@ export interface ManifestFile {
   /** Relative to the working directory when inside it, else absolute: how messages name it. */
   display: string;
   format: ManifestFormat;
+  /** A PM2 ecosystem file (named on the command line, never found in a directory); `format` is then unused. */
+  ecosystem?: EcosystemKind;
 }
 
 interface Collected {
@@ -24,11 +27,17 @@ interface Collected {
   issues: ManifestIssue[];
   /** Real paths seen, so that a file named twice (or through a link) is read once. */
   seen: Set<string>;
+  /** Accept PM2 ecosystem files given by name. */
+  ecosystem: boolean;
 }
 
 /** Expands `paths` into manifest files, in the order given; problems become issues, never exceptions. */
-export async function collectFiles(paths: string[], recursive: boolean): Promise<{ files: ManifestFile[]; issues: ManifestIssue[] }> {
-  const collected: Collected = { files: [], issues: [], seen: new Set() };
+export async function collectFiles(
+  paths: string[],
+  recursive: boolean,
+  options: { ecosystem?: boolean } = {},
+): Promise<{ files: ManifestFile[]; issues: ManifestIssue[] }> {
+  const collected: Collected = { files: [], issues: [], seen: new Set(), ecosystem: options.ecosystem ?? false };
   for (const path of paths) await collectPath(resolve(path), collected, recursive, true);
   return { files: collected.files, issues: collected.issues };
 }
@@ -48,8 +57,10 @@ async function collectPath(absolute: string, collected: Collected, recursive: bo
     return;
   }
   const format = formatOf(absolute);
-  if (format === null) {
-    if (given) problem('not a manifest: expected a .hcl or .toml file, or a directory');
+  const ecosystem = format === null && given && collected.ecosystem ? ecosystemKindOf(absolute) : null;
+  if (format === null && ecosystem === null) {
+    const pm2 = collected.ecosystem ? ', a PM2 ecosystem file (*.config.js, .json, .json5, .yaml)' : '';
+    if (given) problem(`not a manifest: expected a .hcl or .toml file${pm2}, or a directory`);
     return;
   }
   if (!stats.isFile()) {
@@ -63,7 +74,7 @@ async function collectPath(absolute: string, collected: Collected, recursive: bo
   const real = await realpath(absolute).catch(() => absolute);
   if (collected.seen.has(real)) return;
   collected.seen.add(real);
-  collected.files.push({ absolute, display: displayPath(absolute), format });
+  collected.files.push({ absolute, display: displayPath(absolute), format: format ?? 'toml', ...(ecosystem ? { ecosystem } : {}) });
 }
 
 async function collectDirectory(directory: string, collected: Collected, recursive: boolean): Promise<void> {

@@ -1,0 +1,54 @@
+import { availableParallelism } from 'node:os';
+import { planHasChanges } from '../../reconcile/apply-plan.js';
+import { createContext, type GlobalArgs } from '../context.js';
+import { renderPlan } from '../render/diff.js';
+import { createStyle } from '../render/style.js';
+import { waitUntilReady } from './wait.js';
+
+export interface RunArgs extends GlobalArgs {
+  name?: string;
+  /** Everything after `--` (yargs leaves it in `_`, after the command's own name). */
+  _: (string | number)[];
+  instances?: string;
+  env?: string[];
+  health?: string;
+  restart?: string;
+  'dry-run'?: boolean;
+  wait?: boolean;
+  output?: 'text' | 'json' | 'hcl' | 'toml';
+}
+
+/**
+ * `hxe run [NAME] ... -- COMMAND ARGS...`: stores one service whose source
+ * set is `hxe run NAME` (so running it again with other flags updates it,
+ * and no manifest's --prune removes it). `-o hcl|toml` prints it as a
+ * manifest instead, storing nothing.
+ */
+export async function runCommand(args: RunArgs): Promise<number> {
+  const { serviceFromCommandLine } = await import('../../manifest/command-line-service.js');
+  const service = serviceFromCommandLine({
+    name: args.name,
+    command: args._.slice(1).map(String),
+    instances: args.instances === undefined ? undefined : String(args.instances),
+    env: args.env,
+    health: args.health,
+    restart: args.restart,
+    cwd: process.cwd(),
+    cpus: availableParallelism(),
+  });
+  if (args.output === 'hcl' || args.output === 'toml') {
+    const { writeManifest } = await import('../../manifest/write-manifest.js');
+    process.stdout.write(writeManifest([service], args.output));
+    return 0;
+  }
+  const context = createContext(args);
+  const client = await context.client();
+  const dryRun = Boolean(args['dry-run']);
+  const response = await client.apply({ source: `hxe run ${service.name}`, services: [service], prune: false, dryRun });
+  const style = createStyle(context.color);
+  if (args.output === 'json') context.out(JSON.stringify(response, null, 2));
+  else if (dryRun) context.out(`${renderPlan(response.plan, style)}\n(dry run: nothing was applied)`);
+  else context.out(planHasChanges(response.plan) ? renderPlan(response.plan, style) : 'No changes.');
+  if (!args.wait || dryRun) return 0;
+  return waitUntilReady(client, [service.name], 120_000, context, style);
+}
