@@ -42,8 +42,9 @@ export function buildCli(argv: string[]): Argv {
     .command('validate', 'parse and check manifests only', (y) =>
       manifestOptions(y).option('output', outputOption(['text', 'json'])).example('$0 validate -f services.hcl', 'check a file in CI'),
     run(async () => (await import('./commands/validate.js')).validateCommand as Handler))
-    .command('run [name]', 'store and start one service from a command line (as pm2 start, kubectl run)', (y) =>
+    .command('run [name] [words..]', 'store and start one service from a command line (as pm2 start, kubectl run)', (y) =>
       y.positional('name', { type: 'string', describe: "service name (default: the script's or program's name)" })
+        .positional('words', { type: 'string', array: true, hidden: true })
         .option('instances', { alias: 'i', type: 'string', describe: 'number of instances, or "max" (one per CPU)' })
         .option('env', { alias: 'e', type: 'string', array: true, describe: 'KEY=VALUE (repeatable)' })
         .option('health', { type: 'string', describe: 'health check: an http(s):// URL or tcp://HOST:PORT' })

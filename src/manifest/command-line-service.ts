@@ -37,7 +37,10 @@ const INTERPRETERS = /^(node|nodejs|bun|python[0-9.]*|ruby|php|perl|bash|sh|ts-n
 export function serviceFromCommandLine(line: CommandLineService): DesiredService {
   const issues: ManifestIssue[] = [];
   const flag = (path: string, message: string) => issues.push({ file: RUN_FILE, line: null, service: line.name ?? null, path, message });
-  if (line.command.length === 0) flag('', 'no command: give it after --, e.g. hxe run api -- node app.js');
+  if (line.command.length === 0) {
+    flag('', 'no command: give it after --, e.g. hxe run api -- node app.js');
+    throw new ManifestError(issues);
+  }
   const name = line.name ?? defaultName(line.command);
   const body: Record<string, unknown> = { command: joinArgs(line.command), working_dir: line.cwd };
   if (line.instances !== undefined) {

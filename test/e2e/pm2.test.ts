@@ -86,6 +86,17 @@ describe('PM2 ecosystem files, end to end', () => {
   });
 });
 
+describe('PM2 ecosystem files through the built CLI', () => {
+  it('validates YAML and JSON5 forms, .sh and .py interpreters included', async () => {
+    const files = ['process.yml', 'ecosystem.json5'].map((name) => path.join(FIXTURES, 'pm2', name));
+    const result = await t.run(['validate', '-f', ...files, '-o', 'json']);
+    expect(result.code, result.stderr).toBe(0);
+    const specs = JSON.parse(result.stdout) as { name: string; spec: { command: string } }[];
+    expect(specs.map((s) => [s.name, s.spec.command.split(' ')[0]])).toEqual([['py-job', 'python3'], ['tick', 'bash'], ['web', 'node']]);
+    expect(result.stderr).toMatch(/ecosystem\.json5: apps\[1\] "py-job": cron_restart: not mapped/);
+  });
+});
+
 describe('hxe run, end to end', () => {
   it('stores and starts a service from a command line, shown in get, printable as a manifest, removed by delete', async () => {
     const result = await t.run(['run', 'echoer', '-i', '2', '--env', 'GREETING=hi', '--', 'node', 'app.js', '--flag']);

@@ -25,13 +25,14 @@ describe('hxe run: the command line as a service', () => {
   });
 
   it('refuses bad flags, naming each (exit 2)', () => {
-    const bad = () => serviceFromCommandLine({ ...base, name: 'Bad_Name', command: [], instances: 'lots', env: ['NOEQUALS'], health: 'ftp://x' });
+    const bad = () => serviceFromCommandLine({ ...base, name: 'Bad_Name', command: ['node', 'x.js'], instances: 'lots', env: ['NOEQUALS'], health: 'ftp://x' });
     expect(bad).toThrow(ManifestError);
+    expect(() => serviceFromCommandLine({ ...base, command: [] })).toThrow(/^hxe run: no command: give it after --/);
     try {
       bad();
     } catch (err) {
       const message = (err as Error).message;
-      for (const part of ['no command', '--instances: expected', '--env: expected KEY=VALUE', '--health: expected', 'invalid name']) expect(message).toContain(part);
+      for (const part of ['--instances: expected', '--env: expected KEY=VALUE', '--health: expected', 'invalid name']) expect(message).toContain(part);
     }
   });
 });

@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { HxeError } from '../../core/errors.js';
 import { planHasChanges } from '../../reconcile/apply-plan.js';
 import { createContext, type GlobalArgs } from '../context.js';
 import { renderPlan } from '../render/diff.js';
@@ -7,6 +8,8 @@ import { waitUntilReady } from './wait.js';
 
 export interface RunArgs extends GlobalArgs {
   name?: string;
+  /** Words after the name but before `--`: a mistake (they would mix with hxe's own flags). */
+  words?: string[];
   /** Everything after `--` (yargs leaves it in `_`, after the command's own name). */
   _: (string | number)[];
   instances?: string;
@@ -25,6 +28,10 @@ export interface RunArgs extends GlobalArgs {
  * manifest instead, storing nothing.
  */
 export async function runCommand(args: RunArgs): Promise<number> {
+  if (args.words?.length) {
+    const example = ['hxe run', args.name, '--', ...args.words].join(' ');
+    throw new HxeError('BAD_USAGE', `give the command after --, so that its flags are not read as hxe's: ${example}`);
+  }
   const { serviceFromCommandLine } = await import('../../manifest/command-line-service.js');
   const service = serviceFromCommandLine({
     name: args.name,

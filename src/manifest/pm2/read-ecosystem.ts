@@ -53,8 +53,9 @@ async function parseText(text: string, kind: 'json' | 'yaml'): Promise<unknown> 
       throw Object.assign(new Error((err as Error).message.replace(/^JSON5: /, '')), { line: (err as { lineNumber?: number }).lineNumber });
     }
   }
-  const { parseDocument } = await import('yaml');
-  const parsed = parseDocument(text);
+  // The default export: the bundle reaches yaml's CommonJS build, whose named exports are not split out.
+  const { default: YAML } = await import('yaml');
+  const parsed = YAML.parseDocument(text);
   const error = parsed.errors[0];
   if (error) throw Object.assign(new Error(error.message.split('\n')[0]), { line: error.linePos?.[0].line });
   return parsed.toJS() as unknown;
