@@ -68,7 +68,10 @@ function appsOf(document: unknown): ReadEcosystem {
     return { apps: null, problem: { line: null, message: 'expected an ecosystem: { apps: [...] }, { pm2: [...] } or a list of apps' }, warnings: [] };
   }
   const key = 'apps' in document ? 'apps' : 'pm2' in document ? 'pm2' : null;
-  if (key === null) return { apps: null, problem: { line: null, message: 'no apps: expected an "apps" (or "pm2") list' }, warnings: [] };
+  if (key === null) {
+    const message = 'no apps: a PM2 ecosystem file has an "apps" (or "pm2") list; hxe manifests are .hcl or .toml files';
+    return { apps: null, problem: { line: null, message }, warnings: [] };
+  }
   const list = document[key];
   const apps = Array.isArray(list) ? list : [list];
   const warnings = Object.keys(document)
