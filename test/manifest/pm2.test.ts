@@ -12,7 +12,9 @@ const CPUS = availableParallelism();
 /** Loads `apps` written as ecosystem.json in a temp dir; `check` sees the specs by name, the warnings and the dir. */
 async function loadApps(apps: unknown[], check: (specs: Record<string, ServiceSpec>, warnings: string[], dir: string) => void, pm2Env?: string) {
   await withTempDir(async (dir) => {
-    await writeFiles(dir, { 'ecosystem.json': JSON.stringify({ apps }), 'app.js': '', 'run.sh': '', 'job.py': '' });
+    await writeFiles(dir, {
+      'ecosystem.json': JSON.stringify({ apps }), 'app.js': '', 'run.sh': '', 'job.py': '', server: 'require("http")', tool: '#!/bin/sh\n', 'service-worker/index.js': '',
+    });
     const result = await loadManifests([join(dir, 'ecosystem.json')], { pm2Env });
     check(Object.fromEntries(result.services.map((service) => [service.name, service.spec])), result.warnings, dir);
   });
@@ -26,6 +28,10 @@ const FIELDS: [string, Record<string, unknown>, (dir: string) => Partial<Service
   ['interpreter and node_args', { interpreter: '/usr/bin/node', node_args: ['--max-old-space-size=128'] }, (dir) => ({ command: `/usr/bin/node --max-old-space-size=128 ${dir}/app.js` })],
   ['exec_interpreter', { exec_interpreter: 'bun' }, (dir) => ({ command: `bun ${dir}/app.js` })],
   ['interpreter none runs the script itself', { script: './run.sh', interpreter: 'none' }, (dir) => ({ command: `${dir}/run.sh` })],
+  ['a script of no known extension runs with node, as in PM2', { script: 'server' }, (dir) => ({ command: `node ${dir}/server` })],
+  ['one starting with #! runs itself', { script: 'tool' }, (dir) => ({ command: `${dir}/tool` })],
+  ['a directory runs with node', { script: './service-worker/' }, (dir) => ({ command: `node ${dir}/service-worker` })],
+  ['watch as a string', { watch: '.' }, (dir) => ({ watch: { paths: [dir], ignore: [], debounce: 500 } })],
   ['a bare program found on PATH', { script: 'npm', args: 'run start' }, () => ({ command: 'npm', args: ['run', 'start'] })],
   ['args as a string, split by shell quoting', { args: "--name 'a b'" }, () => ({ args: ['--name', 'a b'] })],
   ['args as a list', { args: ['-p', 3000] }, () => ({ args: ['-p', '3000'] })],

@@ -4,7 +4,7 @@
  * schema decodes and checks it. Fields are read as PM2 reads them; every
  * field that is not mapped is named in a warning.
  */
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
 import { join as joinArgs } from 'shlex';
 import { isPlainObject } from '../parse-outcome.js';
@@ -96,18 +96,45 @@ function text(value: unknown): string {
 /** script + interpreter + interpreter_args/node_args → command; args → args. */
 function mapCommand(state: MapState, script: string, workingDir: string): void {
   const chosen = state.read('interpreter', text) ?? state.read('exec_interpreter', text);
-  const interpreter = chosen === 'none' ? undefined : (chosen ?? INTERPRETER_BY_EXTENSION[extname(script)]);
+  const path = resolve(workingDir, script);
+  const interpreter = chosen === 'none' ? undefined : (chosen ?? INTERPRETER_BY_EXTENSION[extname(script)] ?? defaultInterpreter(path));
   const interpreterArgs = [...(state.read('interpreter_args', toArgList) ?? []), ...(state.read('node_args', toArgList) ?? [])];
   if (interpreter === undefined && interpreterArgs.length > 0) {
     state.warnings.push('interpreter_args/node_args: not mapped: the script runs without an interpreter');
   }
   // A bare word that is not a file here ("npm") is a program found on PATH, as PM2 does.
-  const path = resolve(workingDir, script);
   const program = interpreter === undefined && !script.includes('/') && !existsSync(path) ? script : path;
   const words = interpreter === undefined ? [program] : [interpreter, ...interpreterArgs, program];
   state.body.command = joinArgs(words);
   const args = state.read('args', toArgList);
   if (args && args.length > 0) state.body.args = args;
+}
+
+/**
+ * PM2 runs a script of no known extension with node unless it is a binary;
+ * a script starting with `#!` runs itself here (PM2 would hand it to node).
+ */
+function defaultInterpreter(path: string): string | undefined {
+  const stats = statSync(path, { throwIfNoEntry: false });
+  if (stats?.isDirectory()) return 'node';
+  if (!stats?.isFile()) return undefined;
+  const start = readHead(path);
+  return start === null || start.includes(0) || start.subarray(0, 2).toString() === '#!' ? undefined : 'node';
+}
+
+/** The first bytes of a file, or null when it cannot be read (spawning it will say why). */
+function readHead(path: string): Buffer | null {
+  const head = Buffer.alloc(512);
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      return head.subarray(0, readSync(fd, head, 0, head.length, 0));
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return null;
+  }
 }
 
 /** name → DNS-1123; without one, the script's basename without its extension (PM2's default). */
