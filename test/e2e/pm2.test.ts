@@ -111,6 +111,10 @@ describe('hxe run, end to end', () => {
 
     const again = await t.run(['run', 'echoer', '-i', '2', '--env', 'GREETING=hi', '--', 'node', 'app.js', '--flag']);
     expect(again.stdout).toContain('No changes');
+    const changed = await t.run(['run', 'echoer', '-i', '2', '--env', 'GREETING=hello', '--dry-run', '--', 'node', 'app.js', '--flag']);
+    expect(changed.stdout).toMatch(/~ echoer \(generation 1 → 2, restarts\)/);
+    expect(changed.stdout).toContain('environment.GREETING: (redacted) changed');
+    expect(changed.stdout).toContain('dry run');
     const manifest = await t.run(['run', 'echoer', '-i', '2', '--env', 'GREETING=hi', '-o', 'hcl', '--', 'node', 'app.js', '--flag']);
     const file = await t.write('echoer.hcl', manifest.stdout);
     const diff = await t.run(['diff', '-f', file]);
