@@ -9,7 +9,8 @@ import type { GlobalArgs } from './context.js';
 
 const manifestOptions = (y: Argv) =>
   y.option('filename', { alias: 'f', type: 'string', array: true, demandOption: true, describe: 'manifest file or directory (repeatable)' })
-    .option('recursive', { alias: 'R', type: 'boolean', default: false, describe: 'descend into directories' });
+    .option('recursive', { alias: 'R', type: 'boolean', default: false, describe: 'descend into directories' })
+    .option('env', { type: 'string', describe: 'PM2 ecosystem files: apply env_NAME over env (as pm2 start --env NAME)' });
 
 const outputOption = (choices: string[]) => ({ alias: 'o', choices, describe: 'output format' }) as const;
 
@@ -43,6 +44,25 @@ export function buildCli(argv: string[]): Argv {
     .command('validate', 'parse and check manifests only', (y) =>
       manifestOptions(y).option('output', outputOption(['text', 'json'])).example('$0 validate -f services.hcl', 'check a file in CI'),
     run(async () => (await import('./commands/validate.js')).validateCommand as Handler))
+    .command('run [name] [words..]', 'store and start one service from a command line (as pm2 start, kubectl run)', (y) =>
+      y.positional('name', { type: 'string', describe: "service name (default: the script's or program's name)" })
+        .positional('words', { type: 'string', array: true, hidden: true })
+        .option('instances', { alias: 'i', type: 'string', describe: 'number of instances, or "max" (one per CPU)' })
+        .option('env', { alias: 'e', type: 'string', array: true, describe: 'KEY=VALUE (repeatable)' })
+        .option('health', { type: 'string', describe: 'health check: an http(s):// URL or tcp://HOST:PORT' })
+        .option('restart', { choices: ['always', 'on-failure', 'never'], describe: 'restart policy (default always)' })
+        .option('dry-run', { type: 'boolean', describe: 'print the plan, change nothing' })
+        .option('wait', { type: 'boolean', describe: 'show progress until it is ready' })
+        .option('output', outputOption(['text', 'json', 'hcl', 'toml']))
+        .example('$0 run api -i 2 --env PORT=3000 -- node app.js', 'two instances of app.js')
+        .example('$0 run api -i 2 -o hcl -- node app.js > api.hcl', 'the same, as a manifest to commit'),
+    run(async () => (await import('./commands/run.js')).runCommand as Handler))
+    .command('convert <filename..>', 'print PM2 ecosystem files (or manifests) as an hxe manifest', (y) =>
+      y.positional('filename', { type: 'string', array: true, demandOption: true, describe: 'ecosystem.config.js, .json, .json5, .yaml, or manifests' })
+        .option('env', { type: 'string', describe: 'apply env_NAME over env (as pm2 start --env NAME)' })
+        .option('output', { alias: 'o', choices: ['hcl', 'toml'], default: 'hcl', describe: 'manifest language' })
+        .example('$0 convert ecosystem.config.js --env production > services.hcl', ''),
+    run(async () => (await import('./commands/convert.js')).convertCommand as Handler))
     .command(['get [names..]', 'ls', 'list'], 'list services with their state', (y) =>
       y.positional('names', { type: 'string', array: true })
         .option('output', outputOption(['table', 'wide', 'json', 'yaml']))

@@ -8,6 +8,7 @@ import type { Stats } from 'node:fs';
 import { join, normalize, resolve } from 'node:path';
 import type { ManifestIssue } from '../core/errors.js';
 import { formatOf, type ManifestFormat } from './format.js';
+import { ecosystemKindOf, type EcosystemKind } from './pm2/read-ecosystem.js';
 
 /** Larger files are refused unread: a manifest of thousands of services is far smaller. */
 export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
@@ -17,6 +18,8 @@ export interface ManifestFile {
   /** As the user gave it (a directory's files joined to it as given): how messages name it. */
   display: string;
   format: ManifestFormat;
+  /** A PM2 ecosystem file (named on the command line, never found in a directory); `format` is then unused. */
+  ecosystem?: EcosystemKind;
 }
 
 /** A path on disk, and as messages name it. */
@@ -30,11 +33,17 @@ interface Collected {
   issues: ManifestIssue[];
   /** Real paths seen, so that a file named twice (or through a link) is read once. */
   seen: Set<string>;
+  /** Accept PM2 ecosystem files given by name. */
+  ecosystem: boolean;
 }
 
 /** Expands `paths` into manifest files, in the order given; problems become issues, never exceptions. */
-export async function collectFiles(paths: string[], recursive: boolean): Promise<{ files: ManifestFile[]; issues: ManifestIssue[] }> {
-  const collected: Collected = { files: [], issues: [], seen: new Set() };
+export async function collectFiles(
+  paths: string[],
+  recursive: boolean,
+  options: { ecosystem?: boolean } = {},
+): Promise<{ files: ManifestFile[]; issues: ManifestIssue[] }> {
+  const collected: Collected = { files: [], issues: [], seen: new Set(), ecosystem: options.ecosystem ?? false };
   for (const path of paths) await collectPath({ absolute: resolve(path), display: displayPath(path) }, collected, recursive, true);
   return { files: collected.files, issues: collected.issues };
 }
@@ -55,8 +64,10 @@ async function collectPath(where: Where, collected: Collected, recursive: boolea
     return;
   }
   const format = formatOf(absolute);
-  if (format === null) {
-    if (given) problem('not a manifest: expected a .hcl or .toml file, or a directory');
+  const ecosystem = format === null && given && collected.ecosystem ? ecosystemKindOf(absolute) : null;
+  if (format === null && ecosystem === null) {
+    const pm2 = collected.ecosystem ? ', a PM2 ecosystem file (*.config.js, .json, .json5, .yaml)' : '';
+    if (given) problem(`not a manifest: expected a .hcl or .toml file${pm2}, or a directory`);
     return;
   }
   if (!stats.isFile()) {
@@ -70,7 +81,7 @@ async function collectPath(where: Where, collected: Collected, recursive: boolea
   const real = await realpath(absolute).catch(() => absolute);
   if (collected.seen.has(real)) return;
   collected.seen.add(real);
-  collected.files.push({ absolute, display, format });
+  collected.files.push({ absolute, display, format: format ?? 'toml', ...(ecosystem ? { ecosystem } : {}) });
 }
 
 async function collectDirectory(directory: Where, collected: Collected, recursive: boolean): Promise<void> {

@@ -24,6 +24,8 @@ export interface LoadOptions {
    * unchanged file skips the schema, and so never loads zod).
    */
   cache?: ParseCache;
+  /** PM2 ecosystem files: `--env NAME` applies env_NAME over env. */
+  pm2Env?: string;
 }
 
 export interface LoadResult {
@@ -31,11 +33,14 @@ export interface LoadResult {
   services: DesiredService[];
   /** Absolute paths of the files read, sorted. */
   files: string[];
+  /** What PM2 ecosystem files said that hxe does not map (one line each, naming file and app). */
+  warnings: string[];
 }
 
 /**
  * Reads files and directories (a directory = every `*.hcl` / `*.toml` in
- * it, subdirectories too when `recursive`), parses, decodes and checks them
+ * it, subdirectories too when `recursive`; PM2 ecosystem files when named
+ * themselves), parses, decodes and checks them
  * as one set.
  * @returns every service with a complete, normalised spec; an empty set when
  *   the directories hold no manifest.
@@ -49,14 +54,24 @@ export async function loadManifests(paths: string[], options: LoadOptions = {}):
 }
 
 async function load(paths: string[], options: LoadOptions, useDecoded: boolean): Promise<LoadResult> {
-  const collected = await collectFiles(paths, options.recursive ?? false);
+  const collected = await collectFiles(paths, options.recursive ?? false, { ecosystem: true });
   const issues: ManifestIssue[] = [...collected.issues];
+  const warnings: string[] = [];
   const decoded: DecodedService[] = [];
   let complete = collected.issues.length === 0;
   let fromCache = false;
   const cacheKeys = new Map<string, string[]>();
   // One file at a time: hcl2json's WASM bridge is a single shared instance.
   for (const file of collected.files) {
+    if (file.ecosystem) {
+      const { loadEcosystem } = await import('./pm2/load-ecosystem.js');
+      const ecosystem = await loadEcosystem(file, file.ecosystem, { envName: options.pm2Env });
+      decoded.push(...ecosystem.services);
+      issues.push(...ecosystem.issues);
+      warnings.push(...ecosystem.warnings);
+      complete &&= ecosystem.complete;
+      continue;
+    }
     const known = useDecoded ? await readDecodedFile(file, options.cache) : null;
     if (known) {
       decoded.push(...known.services);
@@ -88,6 +103,7 @@ async function load(paths: string[], options: LoadOptions, useDecoded: boolean):
   return {
     services: decoded.map(toDesiredService).sort((a, b) => compare(a.name, b.name)),
     files: collected.files.map((file) => file.absolute).sort(compare),
+    warnings,
   };
 }
 

@@ -61,7 +61,9 @@ export function workingDirOf(spec: SpawnRequest['spec']): string {
 export async function environmentOf(request: SpawnRequest, agentEnv: NodeJS.ProcessEnv): Promise<Record<string, string>> {
   const { spec } = request;
   const envFile = spec.env_file === null ? {} : await readEnvFile(spec.env_file);
-  const environment = resolveEnvRefs(spec.environment, agentEnv);
+  // env:HXE_INSTANCE and env:HXE_SERVICE name this instance's own (PM2's NODE_APP_INSTANCE is mapped so).
+  const own = { HXE_SERVICE: request.service, HXE_INSTANCE: String(request.index) };
+  const environment = resolveEnvRefs(spec.environment, { ...agentEnv, ...own });
   return composeEnv({ agentEnv, envFile, environment, service: request.service, index: request.index });
 }
 

@@ -52,21 +52,21 @@ describe('loadManifests: files and directories', () => {
 
   it('returns an empty set for a directory without manifests', async () => {
     await withTempDir(async (dir) => {
-      expect(await loadManifests([dir])).toEqual({ services: [], files: [] });
+      expect(await loadManifests([dir])).toEqual({ services: [], files: [], warnings: [] });
     });
   });
 
   it('reports a missing path, a wrong extension, a FIFO and an oversized file, all at once', async () => {
     await withTempDir(async (dir) => {
-      await writeFiles(dir, { 'services.yaml': 'x: 1\n', 'big.toml': '' });
+      await writeFiles(dir, { 'services.ini': 'x: 1\n', 'big.toml': '' });
       await truncate(join(dir, 'big.toml'), 4 * 1024 * 1024 + 1);
       execFileSync('mkfifo', [join(dir, 'pipe.hcl')]);
       const error = await manifestError(
-        loadManifests([join(dir, 'missing.hcl'), join(dir, 'services.yaml'), join(dir, 'pipe.hcl'), join(dir, 'big.toml')]),
+        loadManifests([join(dir, 'missing.hcl'), join(dir, 'services.ini'), join(dir, 'pipe.hcl'), join(dir, 'big.toml')]),
       );
       expect(issueLines(error, dir)).toEqual([
         'missing.hcl: no such file or directory',
-        'services.yaml: not a manifest: expected a .hcl or .toml file, or a directory',
+        'services.ini: not a manifest: expected a .hcl or .toml file, a PM2 ecosystem file (*.config.js, .json, .json5, .yaml), or a directory',
         'pipe.hcl: not a regular file (a FIFO, socket or device cannot be a manifest)',
         'big.toml: file is 4194305 bytes, manifests larger than 4 MiB are refused',
       ]);

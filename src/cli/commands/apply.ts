@@ -4,7 +4,7 @@ import { createContext, type GlobalArgs } from '../context.js';
 import { renderPlan } from '../render/diff.js';
 import { createStyle } from '../render/style.js';
 import { loadFromArgs, type ManifestArgs } from './manifests.js';
-import { waitUntilReady } from './wait.js';
+import { DEFAULT_MIN_READY_MS, waitUntilReady } from './wait.js';
 
 export interface ApplyArgs extends GlobalArgs, ManifestArgs {
   prune?: boolean;
@@ -37,9 +37,6 @@ export async function applyCommand(args: ApplyArgs): Promise<number> {
   const names = services.map((s) => s.name);
   return waitUntilReady(client, names, waitOptions, context, style);
 }
-
-/** `--wait`: how long each instance must stay ready without a restart before it counts. */
-const DEFAULT_MIN_READY_MS = 2_000;
 
 function parseFlagDuration(flag: string, text: string | undefined, fallback: number): number {
   if (!text) return fallback;

@@ -13,6 +13,9 @@ const TERMINAL = new Set(['failed', 'completed', 'stopped', 'crashloop']);
 const STDERR_LINES = 10;
 
 /** How `apply --wait` decides: ready and up, without a restart, for `minReadyMs` (kubectl's minReadySeconds). */
+/** How long an instance must stay ready, with the same process, to count (`--min-ready`). */
+export const DEFAULT_MIN_READY_MS = 2_000;
+
 export interface WaitOptions {
   timeoutMs: number;
   minReadyMs: number;
