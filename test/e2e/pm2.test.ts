@@ -50,8 +50,8 @@ describe('PM2 ecosystem files, end to end', () => {
     const file = await t.write('ecosystem.config.js', ECOSYSTEM);
     const applied = await t.run(['apply', '-f', file, '--env', 'production']);
     expect(applied.code, applied.stderr).toBe(0);
-    expect(applied.stderr).toMatch(/warning: ecosystem\.config\.js: apps\[0\] "api": out_file: not mapped/);
-    expect(applied.stderr).toMatch(/warning: ecosystem\.config\.js: deploy: not mapped/);
+    expect(applied.stderr).toMatch(/warning: \S*\/ecosystem\.config\.js: apps\[0\] "api": out_file: not mapped/);
+    expect(applied.stderr).toMatch(/warning: \S*\/ecosystem\.config\.js: deploy: not mapped/);
     expect(applied.stderr).toMatch(/apps\[1\] "worker": name: missing, "worker" taken from the script's name/);
 
     for (const [index, name] of API_INSTANCES.entries()) {
@@ -112,7 +112,7 @@ describe('hxe run, end to end', () => {
     const again = await t.run(['run', 'echoer', '-i', '2', '--env', 'GREETING=hi', '--', 'node', 'app.js', '--flag']);
     expect(again.stdout).toContain('No changes');
     const changed = await t.run(['run', 'echoer', '-i', '2', '--env', 'GREETING=hello', '--dry-run', '--', 'node', 'app.js', '--flag']);
-    expect(changed.stdout).toMatch(/~ echoer \(generation 1 → 2, restarts\)/);
+    expect(changed.stdout).toMatch(/~ echoer \(generation 1 → 2, restarts echoer-0, echoer-1\)/);
     expect(changed.stdout).toContain('environment.GREETING: (redacted) changed');
     expect(changed.stdout).toContain('dry run');
     const manifest = await t.run(['run', 'echoer', '-i', '2', '--env', 'GREETING=hi', '-o', 'hcl', '--', 'node', 'app.js', '--flag']);
