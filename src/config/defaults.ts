@@ -11,11 +11,12 @@ export function defaultAgentConfig(): AgentConfig {
   return {
     agent: {
       name: os.hostname(),
+      labels: {},
       log_level: 'info',
       cgroups: 'auto',
       metrics: { enabled: true, interval: 10_000, retention: 3_600_000, prometheus_endpoint: '/metrics' },
       alerts: defaultAlertsConfig(),
-      nats: { enabled: false, url: 'nats://127.0.0.1:4222', bucket: 'hxe' },
+      nats: { enabled: false, url: 'nats://127.0.0.1:4222', bucket: 'hxe', servers: [], cluster_name: 'hxe-cluster' },
     },
     server: null,
     syncs: [],

@@ -5,7 +5,7 @@
  */
 import os from 'node:os';
 import { z } from 'zod';
-import { count, duration, path, stringList, text } from '../manifest/schema-fields.js';
+import { count, duration, path, stringList, stringMap, text } from '../manifest/schema-fields.js';
 
 const bool = (fallback: boolean) => z.boolean().prefault(fallback);
 const optionalText = (what: string) => text(what).optional();
@@ -28,10 +28,16 @@ export const natsSchema = z.strictObject({
   password: optionalText('a password'),
   creds_file: path.optional(),
   bucket: z.string().prefault('hxe'),
+  // Fleet (docs/fleet.md): the agent joins cluster_name when servers is not empty.
+  servers: stringList('a NATS URL such as "nats://10.0.0.1:4222"').prefault([]),
+  cluster_name: z.string().regex(/^[A-Za-z0-9_-]+$/, { error: 'expected letters, digits, "_" and "-"' }).prefault('hxe-cluster'),
+  tls: z.strictObject({ ca_file: path.optional(), cert_file: path.optional(), key_file: path.optional() }).optional(),
 }).prefault({});
 
 export const agentBlockSchema = z.strictObject({
   name: z.string().prefault(os.hostname()),
+  /** Fleet: this node's labels, matched by a service's placement.labels. */
+  labels: stringMap(() => null).prefault({}),
   /** The home (store, logs, socket) when neither --home nor HXE_HOME is given. */
   data_dir: path.optional(),
   log_level: z.enum(['trace', 'debug', 'info', 'warn', 'error']).prefault('info'),
