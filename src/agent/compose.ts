@@ -9,6 +9,7 @@ import { SyncManager } from '../sync/sync-manager.js';
 import { LowdbStore } from '../store/lowdb-store.js';
 import { Agent } from './agent.js';
 import { EventLog } from './event-log.js';
+import { joinFleetIfConfigured } from './fleet.js';
 import { startAlerts } from './alerts.js';
 import { setUpCgroups } from './cgroups.js';
 import { startLogRotation } from './log-rotation.js';
@@ -45,10 +46,12 @@ export async function composeAgent(paths: HomePaths, config: AgentConfig, logger
   let resolveStopped!: () => void;
   const stopped = new Promise<void>((resolve) => { resolveStopped = resolve; });
   let stopping: Promise<void> | null = null;
+  let leaveFleet = async () => undefined as void;
   const stop = (keepServices: boolean) => {
     stopping ??= (async () => {
       logger.info({ action: 'shutdown', keepServices }, 'agent stopping');
       await Promise.all(servers.map((server) => server.close()));
+      await leaveFleet();
       metrics.stop();
       rotation.stop();
       await alerts.stop();
@@ -67,6 +70,7 @@ export async function composeAgent(paths: HomePaths, config: AgentConfig, logger
     onStopRequested: (keep: boolean) => void stop(keep),
   };
 
+  leaveFleet = await joinFleetIfConfigured(config, { agent, store, events, paths, logger });
   await supervisor.start();
   // After adoption claimed the cgroups of running instances: the others' are leftovers.
   await cgroups?.sweep();
