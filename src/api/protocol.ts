@@ -14,6 +14,8 @@ export interface ApplyRequest {
   services: DesiredService[];
   prune: boolean;
   dryRun: boolean;
+  /** Apply only if the store is still at this index (`--check-index`). */
+  checkIndex?: number;
 }
 
 export interface ApplyResponse {

@@ -20,6 +20,7 @@ export function buildCli(argv: string[]): Argv {
     .option('home', { type: 'string', describe: 'hxe home directory (HXE_HOME, default ~/.hxe)', global: true })
     .option('server', { type: 'string', describe: 'a remote agent URL (HXE_SERVER)', global: true })
     .option('token', { type: 'string', describe: 'token for --server (HXE_TOKEN)', global: true })
+    .option('cluster', { type: 'string', describe: 'with --server nats://...: the fleet (HXE_CLUSTER, default hxe-cluster)', global: true })
     .option('log-level', { type: 'string', choices: ['trace', 'debug', 'info', 'warn', 'error'], describe: "the agent's log level", global: true })
     .option('color', { type: 'boolean', default: true, describe: 'colour on a terminal (--no-color to disable)', global: true })
     .command('apply', 'store the desired state from manifests', (y) =>
@@ -28,6 +29,7 @@ export function buildCli(argv: string[]): Argv {
         .option('dry-run', { type: 'boolean', describe: 'print the plan, change nothing' })
         .option('wait', { type: 'boolean', describe: 'show progress until all are ready' })
         .option('timeout', { type: 'string', describe: 'with --wait: give up after this long (default 2m)' })
+        .option('check-index', { type: 'number', describe: 'apply only if the store is still at this index (as hxe diff printed)' })
         .option('output', outputOption(['text', 'json']))
         .example('$0 apply -f services.hcl', 'apply one file')
         .example('$0 apply -f manifests/ -R --prune --wait', 'apply a tree, remove what it no longer names, wait until ready'),
@@ -96,6 +98,9 @@ export function buildCli(argv: string[]): Argv {
         .option('output', outputOption(['text', 'json']))
         .example('$0 events -w', ''),
     run(async () => (await import('./commands/events.js')).eventsCommand as Handler))
+    .command('nodes', "the fleet's nodes (with --server nats://...)", (y) =>
+      y.option('output', outputOption(['table', 'json'])).example('$0 --server nats://10.0.0.1:4222 nodes', ''),
+    run(async () => (await import('./commands/nodes.js')).nodesCommand as Handler))
     .command('agent [action]', 'the agent: run (foreground), start, stop, status, install (systemd unit)', (y) =>
       y.positional('action', { choices: ['run', 'start', 'stop', 'status', 'install'], default: 'status' })
         .option('unit-dir', { type: 'string', describe: 'with install: where to write the systemd unit (default /etc/systemd/system)' })

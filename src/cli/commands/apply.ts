@@ -12,6 +12,7 @@ export interface ApplyArgs extends GlobalArgs, ManifestArgs {
   wait?: boolean;
   timeout?: string;
   output?: string;
+  'check-index'?: number;
 }
 
 /** `hxe apply`: store the desired state; exit 0, or 1 when --wait saw services not get ready. */
@@ -23,7 +24,8 @@ export async function applyCommand(args: ApplyArgs): Promise<number> {
   const { services, source } = await loadFromArgs(args);
   const client = await agent;
   const dryRun = Boolean(args['dry-run']);
-  const response = await client.apply({ source, services, prune: Boolean(args.prune), dryRun });
+  const checkIndex = args['check-index'];
+  const response = await client.apply({ source, services, prune: Boolean(args.prune), dryRun, ...(checkIndex !== undefined ? { checkIndex } : {}) });
   const style = createStyle(context.color);
   if (args.output === 'json') context.out(JSON.stringify(response, null, 2));
   else if (dryRun) context.out(`${renderPlan(response.plan, style)}\n(dry run: nothing was applied)`);
