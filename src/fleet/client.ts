@@ -9,7 +9,7 @@ import { belongsTo } from '../agent/event-log.js';
 import { HxeError } from '../core/errors.js';
 import type { HxeEvent, InstanceView, ServiceRecord } from '../core/types.js';
 import { planApply, planHasChanges, type ApplyPlan } from '../reconcile/apply-plan.js';
-import { connectNats, decode, encode, openBuckets, subjects, type FleetBuckets, type NatsOptions } from './connection.js';
+import { connectNats, decode, encode, openBuckets, retry, subjects, type FleetBuckets, type NatsOptions } from './connection.js';
 import { readDesired, updateDesired } from './desired.js';
 import { fleetViews, nodeRows, readFleet } from './views.js';
 
@@ -39,7 +39,7 @@ export class FleetClient {
 
   async plan(request: ApplyRequest): Promise<ApplyResponse> {
     const { buckets } = await this.open();
-    const desired = await readDesired(buckets.desired);
+    const desired = await retry(() => readDesired(buckets.desired));
     return respond(planFor(desired.records, request), false, desired.revision);
   }
 
@@ -82,7 +82,7 @@ export class FleetClient {
 
   async list(names: string[] = []): Promise<InstanceView[]> {
     const { buckets } = await this.open();
-    const state = await readFleet(buckets);
+    const state = await retry(() => readFleet(buckets));
     const views = fleetViews(state);
     if (names.length === 0) return views;
     const unknown = names.filter((name) => !views.some((v) => belongsTo(name, v.metadata.service)));
@@ -97,7 +97,7 @@ export class FleetClient {
 
   async nodes() {
     const { buckets } = await this.open();
-    return nodeRows(await readFleet(buckets));
+    return nodeRows(await retry(() => readFleet(buckets)));
   }
 
   /** Asks each node that runs an instance of `name` for its log tail (request/reply on `hxe.<cluster>.logs.<node>`). */

@@ -86,21 +86,32 @@ export async function openBuckets(nc: NatsConnection, cluster: string): Promise<
   const servers = nc.info?.connect_urls?.length ?? 1;
   const replicas = Math.min(3, Math.max(1, servers));
   const names = bucketNames(cluster);
-  const open = (name: string) => retry(() => kvm.create(name, { history: 1, replicas }));
+  // Opening an existing bucket asks its stream leader only; creating asks the meta leader (slow while a cluster re-elects).
+  const open = (name: string) => retry(() => kvm.open(name).then(async (kv) => { await kv.status(); return kv; })
+    .catch((err: unknown) => (/not found/i.test(String(err)) ? kvm.create(name, { history: 1, replicas }) : Promise.reject(err))));
   const [desired, nodes, status, sched] = await Promise.all([open(names.desired), open(names.nodes), open(names.status), open(names.sched)]);
   return { cluster, desired, nodes, status, sched };
 }
 
-/** A JetStream cluster elects its meta leader for a few seconds after start: retry then. */
-async function retry<T>(work: () => Promise<T>, attempts = 40): Promise<T> {
+/**
+ * Retries `work` while its errors are transient: a JetStream cluster elects
+ * leaders for a few seconds after a start or after losing a server
+ * (timeouts, no responders). Other errors are thrown at once.
+ */
+export async function retry<T>(work: () => Promise<T>, attempts = 40): Promise<T> {
   for (let i = 1; ; i++) {
     try {
       return await work();
     } catch (err) {
-      if (i >= attempts) throw err;
+      if (i >= attempts || !isTransient(err)) throw err;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }
+}
+
+function isTransient(err: unknown): boolean {
+  const message = err instanceof Error ? `${err.name} ${err.message}` : String(err);
+  return /timeout|no responders|503|leader|unavailable|not ready|stream not found|connection/i.test(message);
 }
 
 /** JSON of a KV value, or undefined for an empty, deleted or unreadable one. */

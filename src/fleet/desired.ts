@@ -6,7 +6,7 @@
 import type { KV } from '@nats-io/kv';
 import { HxeError } from '../core/errors.js';
 import type { ServiceRecord } from '../core/types.js';
-import { decode, DESIRED_KEY, encode, isRevisionConflict } from './connection.js';
+import { decode, DESIRED_KEY, encode, isRevisionConflict, retry } from './connection.js';
 
 export interface DesiredState {
   records: ServiceRecord[];
@@ -35,7 +35,7 @@ export type DesiredChange = (current: DesiredState) => ServiceRecord[] | null;
  */
 export async function updateDesired(kv: KV, change: DesiredChange, checkIndex?: number): Promise<{ state: DesiredState; written: boolean }> {
   for (let attempt = 0; attempt < 20; attempt++) {
-    const state = await readDesired(kv);
+    const state = await retry(() => readDesired(kv));
     if (checkIndex !== undefined && state.revision !== checkIndex) {
       throw new HxeError('CONFLICT', `the desired state is at index ${state.revision}, not ${checkIndex}: plan again (hxe diff) and apply with the new index`);
     }
@@ -43,7 +43,8 @@ export async function updateDesired(kv: KV, change: DesiredChange, checkIndex?: 
     if (records === null) return { state, written: false };
     const document: DesiredDocument = { services: Object.fromEntries(records.map((r) => [r.metadata.name, r])) };
     try {
-      const revision = state.revision === 0 ? await kv.create(DESIRED_KEY, encode(document)) : await kv.update(DESIRED_KEY, encode(document), state.revision);
+      // A write that timed out may have landed: the retry's compare-and-set then fails, and the loop plans again.
+      const revision = await retry(() => (state.revision === 0 ? kv.create(DESIRED_KEY, encode(document)) : kv.update(DESIRED_KEY, encode(document), state.revision)));
       return { state: { records, revision }, written: true };
     } catch (err) {
       if (!isRevisionConflict(err)) throw err;

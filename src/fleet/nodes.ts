@@ -6,6 +6,7 @@
 import type { KV } from '@nats-io/kv';
 import { byName } from '../core/compare.js';
 import { decode, encode } from './connection.js';
+import { readEntries } from './status.js';
 
 export const HEARTBEAT_MS = 2_000;
 export const LOST_AFTER_MS = 10_000;
@@ -28,9 +29,7 @@ export interface NodeEntry extends NodeRecord {
 
 /** Every registered node, with its state as of `now`. */
 export async function readNodes(kv: KV, now = Date.now()): Promise<NodeEntry[]> {
-  const keys: string[] = [];
-  for await (const key of await kv.keys()) keys.push(key);
-  const entries = await Promise.all(keys.map((key) => kv.get(key)));
+  const entries = await readEntries(kv);
   const nodes: NodeEntry[] = [];
   for (const entry of entries) {
     const record = decode<NodeRecord>(entry?.value);

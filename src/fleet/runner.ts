@@ -34,6 +34,8 @@ export interface RunnerDeps {
 }
 
 const STATUS_FLUSH_MS = 100;
+/** A resync now and then: a watch may be lost (its consumer on a server that died); a lost trigger costs this much latency. */
+const RESYNC_MS = 5_000;
 
 export class Runner {
   private readonly source: string;
@@ -59,6 +61,9 @@ export class Runner {
     await this.watch(this.deps.buckets.sched, ASSIGNMENTS_KEY);
     await this.watch(this.deps.buckets.desired, undefined);
     void this.trackConnection();
+    const resync = setInterval(() => this.sync(), RESYNC_MS);
+    resync.unref();
+    this.stops.push(() => clearInterval(resync));
   }
 
   /** Re-syncs on every change of the key; a watch survives reconnects (its consumer is recreated). */

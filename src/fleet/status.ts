@@ -1,5 +1,5 @@
 /** The status bucket: each node writes the statuses of the instances it runs, under `<node>.<instance>`. */
-import type { KV } from '@nats-io/kv';
+import type { Bucket, KV, KvEntry } from '@nats-io/kv';
 import type { InstanceStatus } from '../core/types.js';
 import { decode } from './connection.js';
 
@@ -14,19 +14,28 @@ export function statusKey(node: string, instance: string): string {
   return `${node}.${instance}`;
 }
 
-/** Every live value of a bucket, by key (one watch that replays the last values, then stops). */
+/**
+ * Every live entry of a bucket. Keys come from the stream's subject
+ * list and values from direct gets: no consumer is created, because on a
+ * cluster that just lost a server a new consumer may be placed on the dead
+ * server and time out (nats-server 2.9).
+ */
+export async function readEntries(kv: KV): Promise<KvEntry[]> {
+  const bucket = kv as unknown as Bucket;
+  const info = await bucket.jsm.streams.info(bucket.stream, { subjects_filter: '>' });
+  const prefix = `$KV.${bucket.bucket}.`;
+  const keys = Object.keys(info.state.subjects ?? {}).filter((s) => s.startsWith(prefix)).map((s) => s.slice(prefix.length));
+  const entries = await Promise.all(keys.map((key) => kv.get(key)));
+  return entries.filter((entry): entry is KvEntry => entry?.operation === 'PUT' && entry.value.length > 0);
+}
+
+/** Every live value of a bucket, by key (see {@link readEntries}). */
 export async function readAll<T>(kv: KV): Promise<Map<string, T>> {
   const values = new Map<string, T>();
-  const status = await kv.status();
-  if (status.values === 0) return values;
-  const watcher = await kv.watch({});
-  for await (const entry of watcher) {
-    const value = entry.operation === 'PUT' ? decode<T>(entry.value) : undefined;
+  for (const entry of await readEntries(kv)) {
+    const value = decode<T>(entry.value);
     if (value !== undefined) values.set(entry.key, value);
-    else values.delete(entry.key);
-    if (!entry.delta) break;
   }
-  watcher.stop();
   return values;
 }
 
