@@ -62,7 +62,8 @@ service "job" {
   environment = { TOKEN = "hunter2" }
 }
 service "pinned" {
-  command = "sleep ${n + 2}"
+  command = "echo hello from $HXE_SERVICE; exec sleep ${n + 2}"
+  shell = true
   placement { node = "node-c" }
 }
 service "nowhere" {
@@ -109,6 +110,10 @@ service "nowhere" {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/broken\.hcl:3: service "web": placement\.node: expected a node name/);
     expect((await cli.run(['diff', '-f', file])).code).toBe(0);
+
+    // Logs by request/reply to the node that runs the instance.
+    const logs = await waitFor(async () => { const r = await cli.run(['logs', 'pinned']); return r.stdout.includes('hello') ? r : undefined; }, { what: 'logs of pinned' });
+    expect(logs.stdout).toBe('hello from pinned\n');
 
     expect((await cli.run(['delete', 'job'])).code).toBe(0);
     await waitFor(() => sleepCounts([n + 1]).get(n + 1) === 0, { what: 'job processes stopped' });
