@@ -25,6 +25,7 @@ export class Scheduler {
   private connectedSince: number | null = null;
   private running: Promise<void> | null = null;
   private again = false;
+  private stopWatch = () => undefined as void;
 
   constructor(private readonly buckets: FleetBuckets, private readonly node: string, private readonly logger: Logger) {}
 
@@ -32,6 +33,18 @@ export class Scheduler {
     this.timer = setInterval(() => this.kick(), SCHEDULE_TICK_MS);
     this.timer.unref();
     this.kick();
+    void this.watchDesired();
+  }
+
+  /** An apply is scheduled at once rather than at the next tick. */
+  private async watchDesired(): Promise<void> {
+    try {
+      const watcher = await this.buckets.desired.watch({ include: 'updates' });
+      this.stopWatch = () => watcher.stop();
+      for await (const entry of watcher) if (entry.operation === 'PUT') this.kick();
+    } catch {
+      // The tick still schedules, at most SCHEDULE_TICK_MS later.
+    }
   }
 
   /** Runs a pass now (or right after the running one). */
@@ -51,6 +64,7 @@ export class Scheduler {
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    this.stopWatch();
     await this.running;
   }
 
