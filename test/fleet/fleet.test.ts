@@ -195,6 +195,24 @@ service "pinned" {
     expect(sleepCounts([n]).get(n)).toBe(3);
   }, 60_000);
 
+  it('an agent killed with -9 and restarted at once adopts its processes: same pids, no restarts, nothing moved', async () => {
+    const { cli } = await threeNodes();
+    const n = base();
+    const file = await nodes[0].home.write('fleet.hcl', `service "job" {\n  command = "sleep ${n}"\n  instances = 3\n}\n`);
+    expect((await cli.run(['apply', '-f', file])).code).toBe(0);
+    const before = await allRunning(cli, 3);
+    const pid = await nodes[1].agentPid();
+    process.kill(pid, 'SIGKILL');
+    await waitFor(() => !isPidAlive(pid), { what: 'agent of node-b gone' });
+    expect((await nodes[1].start()).code).toBe(0);
+    const local = await nodes[1].home.api.list();
+    expect(local.map((v) => [v.name, v.status.pid, v.status.restarts])).toEqual(
+      before.filter((v) => v.status.node === 'node-b').map((v) => [v.name, v.status.pid, 0]));
+    const after = await allRunning(cli, 3);
+    expect(after.map((v) => [v.name, v.status.node, v.status.pid, v.status.restarts])).toEqual(before.map((v) => [v.name, v.status.node, v.status.pid, 0]));
+    expect(sleepCounts([n]).get(n)).toBe(3);
+  }, 60_000);
+
   it('a partitioned agent comes back: what was placed elsewhere meanwhile is stopped on it, never left running twice', async () => {
     const proxy = await startProxy(nats.port);
     cleanups.push(() => proxy.close());
