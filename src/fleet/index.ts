@@ -14,6 +14,8 @@ import { startHeartbeat } from './nodes.js';
 import { Runner, type LocalAgent } from './runner.js';
 import { Scheduler } from './scheduler.js';
 
+const JOIN_RETRY_MS = 5_000;
+
 export interface Fleet {
   /** Resolves once this node's assignments were read and applied locally (or joining failed). */
   synced: Promise<void>;
@@ -25,7 +27,7 @@ export function startFleet(config: FleetConfig, agent: LocalAgent, logger: Logge
   let nc: NatsConnection | null = null;
   let stopped = false;
   const parts: { stop(): unknown }[] = [];
-  const started = (async () => {
+  const join = async () => {
     nc = await connectNats(config.nats, true);
     if (stopped) return;
     const buckets = await openBuckets(nc, config.cluster);
@@ -38,8 +40,24 @@ export function startFleet(config: FleetConfig, agent: LocalAgent, logger: Logge
     await runner.start();
     parts.push(runner);
     await runner.syncNow();
+    await runner.forgetStaleStatuses().catch(() => undefined);
     logger.info({ action: 'fleet', cluster: config.cluster, node: config.node }, 'fleet: joined');
-  })().catch((err) => logger.error({ action: 'fleet', err: errorMessage(err) }, 'fleet: could not join'));
+  };
+  // Joining is retried (NATS without JetStream yet, a cluster electing): the local copy runs meanwhile.
+  const started = (async () => {
+    for (let attempt = 1; !stopped; attempt++) {
+      try {
+        await join();
+        return;
+      } catch (err) {
+        logger.error({ action: 'fleet', err: errorMessage(err), attempt }, 'fleet: could not join; retrying in 5 s');
+        for (const part of parts.splice(0).reverse()) await part.stop();
+        await (nc as NatsConnection | null)?.close().catch(() => undefined);
+        nc = null;
+        await new Promise((resolve) => setTimeout(resolve, JOIN_RETRY_MS).unref());
+      }
+    }
+  })();
   return {
     synced: started,
     async stop() {

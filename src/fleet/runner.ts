@@ -12,7 +12,7 @@ import { ASSIGNMENTS_KEY, decode, encode, subjects, type FleetBuckets } from './
 import { readDesired } from './desired.js';
 import { localServices, RESTART_LABEL } from './local-specs.js';
 import type { Assignments } from './placement.js';
-import { statusKey, type FleetStatus } from './status.js';
+import { readEntries, statusKey, type FleetStatus } from './status.js';
 
 /** What the runner needs of the agent it runs in. */
 export interface LocalAgent {
@@ -75,7 +75,7 @@ export class Runner {
         if (entry.delta && entry.delta > 0) continue;
         this.sync();
       }
-    })();
+    })().catch(() => undefined); // A lost watch: the periodic resync still catches up.
   }
 
   /** After a reconnect: catch up (assignments may have moved) and publish every status again. */
@@ -118,6 +118,15 @@ export class Runner {
       const before = local.get(s.name)?.spec.labels[RESTART_LABEL];
       return before !== undefined && before !== s.spec.labels[RESTART_LABEL];
     }).map((s) => s.name);
+  }
+
+  /** Deletes the status keys this node wrote for instances it no longer runs (left by a crash or a partition). */
+  async forgetStaleStatuses(): Promise<void> {
+    const mine = this.mine();
+    const prefix = statusKey(this.deps.node, '');
+    const entries = await readEntries(this.deps.buckets.status);
+    const stale = entries.filter((e) => e.key.startsWith(prefix) && !mine.has(e.key.slice(prefix.length)));
+    await Promise.all(stale.map((e) => this.deps.buckets.status.delete(e.key)));
   }
 
   private queueStatus(instance: string, status: InstanceStatus | null): void {

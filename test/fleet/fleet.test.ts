@@ -4,6 +4,8 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { InstanceView } from '../../src/core/types.js';
+import { connectNats, openBuckets } from '../../src/fleet/connection.js';
+import { readEntries } from '../../src/fleet/status.js';
 import { fleetCli, killNode, sleepCounts, startNode, startProxy, type FleetNode } from '../helpers/fleet.js';
 import { natsSkipReason, startNats, type NatsServer } from '../helpers/nats.js';
 import { isPidAlive, waitFor } from '../helpers/processes.js';
@@ -138,7 +140,7 @@ service "nowhere" {
   }, 60_000);
 
   it('a node killed with its processes is lost within 15 s, and its unpinned instances start elsewhere exactly once', async () => {
-    const { cli } = await threeNodes();
+    const { cli, cluster } = await threeNodes();
     const n = base();
     const file = await nodes[0].home.write('fleet.hcl', `
 service "job" {
@@ -172,7 +174,20 @@ service "pinned" {
     // Exactly once: the moved instances stay where they went (no second move, no restart).
     const again = await cli.get();
     expect(again.map((v) => [v.name, v.status.node, v.status.pid])).toEqual(moved.map((v) => [v.name, v.status.node, v.status.pid]));
-  }, 60_000);
+
+    // node-b back: it starts nothing that moved away, runs its pinned instance again, and forgets the stale statuses it wrote.
+    expect((await nodes[1].start()).code).toBe(0);
+    expect((await nodes[1].home.api.list()).map((v) => v.name)).toEqual(['pinned']);
+    await waitFor(async () => (await cli.get(['pinned']))[0].status.state === 'running', { timeoutMs: 20_000, intervalMs: 200, what: 'pinned running on node-b again' });
+    const nc = await connectNats({ servers: [nats.url] }, false);
+    try {
+      const { status } = await openBuckets(nc, cluster);
+      await waitFor(async () => (await readEntries(status)).filter((e) => e.key.startsWith('node-b.')).map((e) => e.key).join() === 'node-b.pinned', { what: 'only node-b.pinned left' });
+    } finally {
+      await nc.close();
+    }
+    expect(sleepCounts([n, n + 1])).toEqual(new Map([[n, 3], [n + 1, 1]]));
+  }, 90_000);
 
   it('NATS restarted under running agents: services keep running, nothing restarts', async () => {
     const { cli } = await threeNodes();
