@@ -3,6 +3,7 @@
  * assigned instance, named as the instance, so the agent's own controller
  * and lifecycle run it unchanged (and keep running it without NATS).
  */
+import { FLEET_INSTANCE_LABEL } from '../core/instances.js';
 import type { DesiredService, ServiceRecord } from '../core/types.js';
 import type { Assignments } from './placement.js';
 
@@ -29,7 +30,7 @@ export function localServices(node: string, records: readonly ServiceRecord[], a
         disabled: stopped,
         // Dependencies are honoured between instances on the same node (docs/fleet.md).
         depends_on: spec.depends_on.flatMap((d) => localOf.get(d) ?? []),
-        labels: { ...spec.labels, [RESTART_LABEL]: String(record.restartNonce) },
+        labels: { ...spec.labels, [RESTART_LABEL]: String(record.restartNonce), [FLEET_INSTANCE_LABEL]: `${a.service}/${a.index}` },
       },
     };
   });

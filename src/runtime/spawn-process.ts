@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { execa } from 'execa';
 import type { SpawnRequest } from '../core/ports.js';
+import { envIdentity } from '../core/instances.js';
 import { buildCommandLine, composeEnv, resolveEnvRefs, type CommandLine } from './spawn-command.js';
 import { resolveIdentity, type Identity } from './users.js';
 
@@ -62,7 +63,7 @@ export async function environmentOf(request: SpawnRequest, agentEnv: NodeJS.Proc
   const { spec } = request;
   const envFile = spec.env_file === null ? {} : await readEnvFile(spec.env_file);
   const environment = resolveEnvRefs(spec.environment, agentEnv);
-  return composeEnv({ agentEnv, envFile, environment, service: request.service, index: request.index });
+  return composeEnv({ agentEnv, envFile, environment, ...envIdentity(spec, request.service, request.index) });
 }
 
 // Node reports a missing cwd as ENOENT of the command: check it first (synchronously, like checkExecutable).

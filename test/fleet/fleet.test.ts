@@ -54,7 +54,8 @@ describe.skipIf(natsSkipReason !== null)(`fleet${natsSkipReason ? ` (skipped: ${
     const n = base();
     const file = await nodes[0].home.write('fleet.hcl', `
 service "web" {
-  command = "sleep ${n}"
+  command = "echo i=$HXE_SERVICE/$HXE_INSTANCE; exec sleep ${n}"
+  shell = true
   instances = 2
   placement { labels = { role = "web" } }
 }
@@ -116,6 +117,9 @@ service "nowhere" {
     // Logs by request/reply to the node that runs the instance.
     const logs = await waitFor(async () => { const r = await cli.run(['logs', 'pinned']); return r.stdout.includes('hello') ? r : undefined; }, { what: 'logs of pinned' });
     expect(logs.stdout).toBe('hello from pinned\n');
+    // Two instances on one node: each process is told its own service and index, as on one host.
+    const webLogs = await waitFor(async () => { const r = await cli.run(['logs', 'web']); return r.stdout.split('\n').length > 2 ? r : undefined; }, { what: 'logs of web' });
+    expect(webLogs.stdout).toBe('[web-0] i=web/0\n[web-1] i=web/1\n');
 
     expect((await cli.run(['delete', 'job'])).code).toBe(0);
     await waitFor(() => sleepCounts([n + 1]).get(n + 1) === 0, { what: 'job processes stopped' });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { envIdentity } from '../../src/core/instances.js';
 import { localServices, RESTART_LABEL } from '../../src/fleet/local-specs.js';
 import { placeInstances, type Assignments, type NodeView } from '../../src/fleet/placement.js';
 import { recordOf } from '../helpers/specs.js';
@@ -64,6 +65,8 @@ describe('localServices', () => {
     const web = local[1].spec;
     expect(web).toMatchObject({ instances: 1, depends_on: ['db'], disabled: true });
     expect(web.labels[RESTART_LABEL]).toBe('3');
+    expect(envIdentity(web, 'web-0', 0)).toEqual({ service: 'web', index: 0 });
+    expect(envIdentity(localServices('b', records, assignments)[0].spec, 'web-1', 0)).toEqual({ service: 'web', index: 1 });
     expect(web.placement).toBeUndefined();
     expect(localServices('b', records, assignments)[0].spec.depends_on).toEqual([]);
   });
