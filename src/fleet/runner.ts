@@ -186,7 +186,8 @@ export class Runner {
   async stop(): Promise<void> {
     for (const stop of this.stops) stop();
     if (this.flushTimer) clearTimeout(this.flushTimer);
-    await this.flushStatuses().catch(() => undefined);
-    await this.syncing;
+    // Bounded: without NATS the last statuses are lost (the next agent publishes them again at its start).
+    const bound = new Promise((resolve) => setTimeout(resolve, 1_000).unref());
+    await Promise.race([Promise.all([this.flushStatuses().catch(() => undefined), this.syncing]), bound]);
   }
 }
