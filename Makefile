@@ -33,6 +33,7 @@ demo: build
 
 bench: build
 	node bench/run.mjs
+	node bench/fleet.mjs
 
 clean:
 	rm -rf dist coverage

@@ -13,6 +13,7 @@ import { SyncManager } from '../sync/sync-manager.js';
 import { LowdbStore } from '../store/lowdb-store.js';
 import { Agent } from './agent.js';
 import { EventLog } from './event-log.js';
+import { joinFleetIfConfigured } from './fleet.js';
 import { startAlerts } from './alerts.js';
 import { setUpCgroups } from './cgroups.js';
 import { startLogRotation } from './log-rotation.js';
@@ -56,12 +57,14 @@ export async function composeAgent(paths: HomePaths, config: AgentConfig, logger
   let resolveStopped!: () => void;
   const stopped = new Promise<void>((resolve) => { resolveStopped = resolve; });
   let stopping: Promise<void> | null = null;
+  let leaveFleet = async () => undefined as void;
   const stop = (keepServices: boolean) => {
     stopping ??= (async () => {
       logger.info({ action: 'shutdown', keepServices }, 'agent stopping');
       await Promise.all(servers.map((server) => server.close()));
       await audit.flush();
       await new Promise((resolve) => (metricsServer ? metricsServer.close(resolve) : resolve(null)));
+      await leaveFleet();
       metrics.stop();
       rotation.stop();
       await alerts.stop();
@@ -98,6 +101,7 @@ export async function composeAgent(paths: HomePaths, config: AgentConfig, logger
     await alerts.stop();
     throw new HxeError('BAD_USAGE', `server: ${errorMessage(err)}`);
   }) : null;
+  leaveFleet = await joinFleetIfConfigured(config, { agent, store, events, paths, logger });
   await supervisor.start();
   // After adoption claimed the cgroups of running instances: the others' are leftovers.
   await cgroups?.sweep();

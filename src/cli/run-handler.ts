@@ -1,3 +1,4 @@
+import { closeClients } from './context.js';
 import { exitCodeOf, reportError } from './exit.js';
 
 /** Each handler declares the arguments it reads; yargs (or the fast path) has checked them. */
@@ -12,6 +13,8 @@ export function run(load: () => Promise<Handler>) {
     } catch (err) {
       reportError(err);
       process.exitCode = exitCodeOf(err);
+    } finally {
+      await closeClients();
     }
   };
 }

@@ -21,6 +21,7 @@ export function buildCli(argv: string[]): Argv {
     .option('home', { type: 'string', describe: 'hxe home directory (HXE_HOME, default ~/.hxe)', global: true })
     .option('server', { type: 'string', describe: 'a remote agent URL (HXE_SERVER)', global: true })
     .option('token', { type: 'string', describe: 'token for --server (HXE_TOKEN)', global: true })
+    .option('cluster', { type: 'string', describe: 'with --server nats://...: the fleet (HXE_CLUSTER, default hxe-cluster)', global: true })
     .option('log-level', { type: 'string', choices: ['trace', 'debug', 'info', 'warn', 'error'], describe: "the agent's log level", global: true })
     .option('color', { type: 'boolean', default: true, describe: 'colour on a terminal (--no-color to disable)', global: true })
     .command('apply', 'store the desired state from manifests', (y) =>
@@ -120,6 +121,9 @@ export function buildCli(argv: string[]): Argv {
         .example('$0 events -w', '')
         .example('$0 events --audit', 'who applied, deleted, restarted or minted a token'),
     run(async () => (await import('./commands/events.js')).eventsCommand as Handler))
+    .command('nodes', "the fleet's nodes (with --server nats://...)", (y) =>
+      y.option('output', outputOption(['table', 'json'])).example('$0 --server nats://10.0.0.1:4222 nodes', ''),
+    run(async () => (await import('./commands/nodes.js')).nodesCommand as Handler))
     .command('agent [action]', 'the agent: run (foreground), start, stop, status, install (systemd unit)', (y) =>
       y.positional('action', { choices: ['run', 'start', 'stop', 'status', 'install'], default: 'status' })
         .option('unit-dir', { type: 'string', describe: 'with install: where to write the systemd unit (default /etc/systemd/system)' })

@@ -11,6 +11,7 @@ export function defaultAgentConfig(): AgentConfig {
   return {
     agent: {
       name: os.hostname(),
+      labels: {},
       log_level: 'info',
       cgroups: 'auto',
       metrics: { enabled: true, interval: 10_000, retention: 3_600_000, prometheus_endpoint: '/metrics' },

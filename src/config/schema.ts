@@ -12,7 +12,7 @@ import { errorMessage } from '../core/errors.js';
 import { expected } from '../manifest/describe-value.js';
 import { parseDuration } from '../manifest/duration.js';
 import { isPlainObject } from '../manifest/parse-outcome.js';
-import { ALWAYS, duration, path, stringList, text } from '../manifest/schema-fields.js';
+import { ALWAYS, duration, path, stringList, stringMap, text } from '../manifest/schema-fields.js';
 import { parseListenAddress } from './listen-address.js';
 
 const bool = (fallback: boolean) => z.boolean({ error: expected('true or false') }).prefault(fallback);
@@ -30,7 +30,8 @@ const optionalDuration = z.string({ error: expected('a duration above 0 such as 
   }
   return z.NEVER;
 }).optional();
-const NAME = /^[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$/;
+/** A cluster name: it names the fleet's KV buckets, whose names allow letters, digits, "-" and "_". */
+const CLUSTER_NAME = /^[A-Za-z0-9]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?$/;
 
 /** `"host:port"` or `":port"`, checked. */
 const listenAddress = text('an address such as ":9090" or "127.0.0.1:9090"').refine((value) => parseListenAddress(value) !== null, {
@@ -56,10 +57,10 @@ const natsUrl = text('a nats:// URL').refine((value) => /^(nats|tls):\/\/[^\s/]+
 });
 
 export const natsSchema = z.strictObject({
-  /** The plan's form: the servers to join (the fleet gives it meaning) and the fleet's name. */
+  /** The plan's form: the servers to join and the fleet's name (docs/fleet.md); the agent joins when servers is not empty. */
   servers: z.array(natsUrl, { error: expected('a list of nats:// URLs') }).prefault([]),
-  cluster_name: text('a cluster name').refine((value) => NAME.test(value), {
-    error: 'expected a name of letters, digits, "-", "_" and "." (at most 63)',
+  cluster_name: text('a cluster name').refine((value) => CLUSTER_NAME.test(value), {
+    error: 'expected a name of letters, digits, "-" and "_" (at most 63): it names the fleet\'s KV buckets',
   }).prefault('hxe-cluster'),
   enabled: bool(false),
   url: z.string().prefault('nats://127.0.0.1:4222'),
@@ -68,10 +69,13 @@ export const natsSchema = z.strictObject({
   password: optionalText('a password'),
   creds_file: path.optional(),
   bucket: z.string().prefault('hxe'),
+  tls: z.strictObject({ ca_file: path.optional(), cert_file: path.optional(), key_file: path.optional() }).optional(),
 }).prefault({});
 
 export const agentBlockSchema = z.strictObject({
   name: z.string().prefault(os.hostname()),
+  /** Fleet: this node's labels, matched by a service's placement.labels. */
+  labels: stringMap(() => null).prefault({}),
   /** The home (store, logs, socket) when neither --home nor HXE_HOME is given. */
   data_dir: path.optional(),
   log_level: z.enum(['trace', 'debug', 'info', 'warn', 'error']).prefault('info'),

@@ -7,7 +7,7 @@ import type { ServiceSpec } from './types.js';
  */
 export const IN_PLACE_FIELDS: ReadonlySet<keyof ServiceSpec> = new Set<keyof ServiceSpec>([
   'instances', 'disabled', 'labels', 'tags', 'depends_on', 'health_check', 'restart_policy',
-  'backoff', 'crashloop', 'logs', 'watch', 'stop_signal', 'stop_timeout',
+  'backoff', 'crashloop', 'logs', 'watch', 'stop_signal', 'stop_timeout', 'placement',
 ]);
 
 /** True when going from `running` to `desired` needs the process restarted. */

@@ -83,6 +83,14 @@ export interface ServiceSpec {
   labels: Record<string, string>;
   tags: string[];
   disabled: boolean;
+  /** Fleet: where it may run; absent means any node. */
+  placement?: PlacementSpec;
+}
+
+/** `placement { node, labels }`: a node name and labels a node must all have. */
+export interface PlacementSpec {
+  node: string | null;
+  labels: Record<string, string>;
 }
 
 /** One service as decoded from a manifest, before it is stored. */
@@ -170,6 +178,8 @@ export interface InstanceStatus {
   message: string;
   lastProbe: ProbeResult | null;
   updatedAt: string;
+  /** Fleet views only: the node that runs (or is to run) the instance; null while it is not placed. */
+  node?: string | null;
   /** The last metrics sample (views only; never stored): CPU % of one core and memory of the process group. */
   metrics?: { cpuPercent: number; memoryBytes: number; at: number } | null;
 }

@@ -71,6 +71,12 @@ const environment = stringMap((key, value) => {
 
 const labels = stringMap((key) => (key === '' ? { key: true, message: 'label names must not be empty' } : null));
 
+/** Fleet only: which nodes may run the service (see docs/fleet.md). */
+const placementInput = z.strictObject({
+  node: text('a node name').optional().describe('Only this node (agent.name).'),
+  labels: labels.prefault({}).describe('Only nodes with all these labels (agent.labels).'),
+});
+
 const serviceShape = {
   command: text('a command line').describe('Program and arguments, split by POSIX shell quoting; run without a shell unless shell = true.'),
   args: stringList('an argument').prefault([]).describe('Arguments appended to those of command.'),
@@ -94,6 +100,7 @@ const serviceShape = {
   labels: labels.prefault({}),
   tags: stringList('a tag').prefault([]),
   disabled: z.boolean({ error: expected('true or false') }).prefault(false).describe('Desired stopped.'),
+  placement: placementInput.optional().describe('Fleet: the nodes that may run it; any node without it.'),
 };
 
 type ServiceInput = z.output<z.ZodObject<typeof serviceShape>>;
@@ -144,6 +151,8 @@ function toServiceSpec(input: ServiceInput): ServiceSpec {
     labels: input.labels,
     tags: input.tags,
     disabled: input.disabled,
+    // Only when given: specs stored before placement existed show no change.
+    ...(input.placement ? { placement: { node: input.placement.node ?? null, labels: input.placement.labels } } : {}),
   };
 }
 
@@ -161,6 +170,7 @@ export const FIELDS_BY_BLOCK: Readonly<Record<string, readonly string[]>> = {
   crashloop: Object.keys(crashloopInput.shape),
   watch: Object.keys(watchInput.shape),
   logs: Object.keys(logsInput.shape),
+  placement: Object.keys(placementInput.shape),
 };
 
 /** Fields that are blocks in HCL (arrays of one object in hcl2json's output) and tables in TOML. */

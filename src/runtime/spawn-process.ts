@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { execa } from 'execa';
 import type { SpawnRequest } from '../core/ports.js';
+import { envIdentity } from '../core/instances.js';
 import { buildCommandLine, composeEnv, resolveEnvRefs, type CommandLine } from './spawn-command.js';
 import { resolveIdentity, type Identity } from './users.js';
 
@@ -61,10 +62,11 @@ export function workingDirOf(spec: SpawnRequest['spec']): string {
 export async function environmentOf(request: SpawnRequest, agentEnv: NodeJS.ProcessEnv): Promise<Record<string, string>> {
   const { spec } = request;
   const envFile = spec.env_file === null ? {} : await readEnvFile(spec.env_file);
+  const identity = envIdentity(spec, request.service, request.index);
   // env:HXE_INSTANCE and env:HXE_SERVICE name this instance's own (PM2's NODE_APP_INSTANCE is mapped so).
-  const own = { HXE_SERVICE: request.service, HXE_INSTANCE: String(request.index) };
+  const own = { HXE_SERVICE: identity.service, HXE_INSTANCE: String(identity.index) };
   const environment = resolveEnvRefs(spec.environment, { ...agentEnv, ...own });
-  return composeEnv({ agentEnv, envFile, environment, service: request.service, index: request.index });
+  return composeEnv({ agentEnv, envFile, environment, ...identity });
 }
 
 // Node reports a missing cwd as ENOENT of the command: check it first (synchronously, like checkExecutable).

@@ -15,6 +15,9 @@ export async function renderInstances(views: InstanceView[], format: OutputForma
   if (views.length === 0) return 'No services.';
   const wide = format === 'wide';
   const header = ['NAME', 'STATE', 'READY', 'RESTARTS', 'PID', 'AGE'];
+  // A fleet's views say where each instance runs.
+  const fleet = views.some((view) => view.status.node !== undefined);
+  if (fleet) header.splice(1, 0, 'NODE');
   if (wide) header.push('GEN', 'CPU', 'MEMORY', 'SOURCE', 'MESSAGE');
   const rows = views.map((view) => {
     const { status } = view;
@@ -26,6 +29,7 @@ export async function renderInstances(views: InstanceView[], format: OutputForma
       status.pid ? String(status.pid) : '-',
       formatAge(status.startedAt ?? view.metadata.createdAt),
     ];
+    if (fleet) row.splice(1, 0, status.node ?? '-');
     if (wide) {
       const generation = status.observedGeneration === view.metadata.generation
         ? String(view.metadata.generation)
