@@ -73,7 +73,7 @@ describe('errors of each field, all at once', () => {
       '2: agent.nmae: unknown field, did you mean "name"?',
       '3: agent.data_dir: "~" is not expanded, write an absolute or relative path, got "~/hxe"',
       '5: agent.nats.servers.0: expected a URL such as "nats://10.0.0.1:4222", got "http://localhost:4222"',
-      '6: agent.nats.cluster_name: expected a name of letters, digits, "-", "_" and "." (at most 63)',
+      '6: agent.nats.cluster_name: expected a name of letters, digits, "-" and "_" (at most 63): it names the fleet\'s KV buckets',
       '9: agent.metrics.prometheus_endpoint: expected a path such as "/metrics", an address such as ":9090", or "", got "metrics"',
       '12: agent.alerts.webhook_url: expected an http:// or https:// URL, got "ftp://hooks"',
       '13: agent.alerts.email.password: username and password go together: give both or neither',
