@@ -1,5 +1,6 @@
 import { chmodSync, renameSync, rmSync, statSync } from 'node:fs';
 import pino, { type Logger } from 'pino';
+import { prettyStream } from './console-log.js';
 
 /** The agent's own log is rotated past this size… */
 export const AGENT_LOG_MAX_SIZE = 10 * 1024 * 1024;
@@ -12,6 +13,8 @@ export interface AgentLogOptions {
   maxSize?: number;
   keep?: number;
   checkIntervalMs?: number;
+  /** Also print every record to stdout (`hxe agent run`): readable on a terminal, NDJSON otherwise. */
+  console?: boolean;
 }
 
 /** The agent's root logger and the rotation of its file. */
@@ -39,7 +42,9 @@ export function createAgentLog(file: string, options: AgentLogOptions = {}): Age
     // Not there yet: it is created 0600.
   }
   const destination = pino.destination({ dest: file, mkdir: true, sync: false, mode: 0o600 });
-  const logger = pino({ level: options.level ?? 'info', base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime }, destination);
+  const streams: pino.StreamEntry[] = [{ level: 'trace', stream: destination }];
+  if (options.console) streams.push({ level: 'trace', stream: process.stdout.isTTY ? prettyStream(process.stdout) : pino.destination({ dest: 1, sync: false }) });
+  const logger = pino({ level: options.level ?? 'info', base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime }, pino.multistream(streams));
   const rotateIfNeeded = (): boolean => {
     // Missing for an instant while a reopen creates it anew.
     if ((statSync(file, { throwIfNoEntry: false })?.size ?? 0) <= maxSize) return false;

@@ -14,6 +14,8 @@ export interface RunAgentOptions {
   logLevel?: string;
   /** Configuration files or directories (`--config`); remembered in the home for later starts. */
   configPaths?: string[];
+  /** Print the log to stdout as well (the foreground `hxe agent run`). */
+  console?: boolean;
 }
 
 /**
@@ -27,8 +29,11 @@ export async function runAgent(options: RunAgentOptions): Promise<void> {
   await fs.mkdir(paths.home, { recursive: true, mode: 0o700 });
   const releaseLock = await acquirePidLock(paths.pidFile);
   const loader = createManifestLoader({ cacheDir: paths.cache });
-  const agentLog = createAgentLog(paths.agentLog, { level: options.logLevel });
+  const agentLog = createAgentLog(paths.agentLog, { level: options.logLevel, console: options.console });
   const { logger } = agentLog;
+  if (process.pid === 1 && !process.env.HXE_INIT) {
+    logger.warn({ action: 'start' }, 'running as PID 1 without a reaper: orphaned grandchildren stay zombies (start bin/hxe itself, which reaps as PID 1, or use docker run --init)');
+  }
   try {
     const config = await readConfig(loader, paths.home, options.configPaths);
     if (!options.logLevel) logger.level = config.agent.log_level;

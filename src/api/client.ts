@@ -6,6 +6,7 @@ import type { SyncStatus } from '../agent/sync-status.js';
 import type {
   AgentStatus, ApplyRequest, ApplyResponse, DescribeResponse, ErrorBody, NamesResponse,
 } from './protocol.js';
+import type { InstanceEnvironment } from './protocol-env.js';
 
 /** Where the agent is: its local Unix socket, or a remote TCP URL with a token. */
 export type AgentEndpoint = { socketPath: string } | { url: string; token?: string };
@@ -29,6 +30,10 @@ export class ApiClient {
   }
   describe(name: string): Promise<DescribeResponse> {
     return this.request('GET', `/v1/services/${encodeURIComponent(name)}`);
+  }
+  /** The environment each instance's process really has (values only over the local socket). */
+  environment(name: string): Promise<InstanceEnvironment[]> {
+    return this.request('GET', `/v1/services/${encodeURIComponent(name)}/env`);
   }
   plan(request: ApplyRequest): Promise<ApplyResponse> {
     return this.request('POST', '/v1/plan', request);
@@ -60,6 +65,13 @@ export class ApiClient {
   logs(name: string, options: { tail: number; stream: 'out' | 'err' | 'both'; follow: boolean }, onText: (text: string) => void): { done: Promise<void>; close: () => void } {
     const query = new URLSearchParams({ tail: String(options.tail), stream: options.stream, follow: options.follow ? '1' : '0' });
     return this.stream(`/v1/services/${encodeURIComponent(name)}/logs?${query}`, onText);
+  }
+
+  /** The logs of several services or instances (every one for none), as `logs` gives one's; `timestamps`: followed lines carry the time read. */
+  logsOf(names: string[], options: { tail: number; stream: 'out' | 'err' | 'both'; follow: boolean; timestamps: boolean }, onText: (text: string) => void): { done: Promise<void>; close: () => void } {
+    const query = new URLSearchParams({ tail: String(options.tail), stream: options.stream, follow: options.follow ? '1' : '0', timestamps: options.timestamps ? '1' : '0' });
+    for (const name of names) query.append('name', name);
+    return this.stream(`/v1/logs?${query}`, onText);
   }
 
   /** Follows the event stream, calling `onEvent` for each, until the returned function is called or the agent goes. */

@@ -1,7 +1,10 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Agent } from '../agent/agent.js';
-import { logFile, readFrom, tailFile, type LogStream } from '../agent/log-files.js';
+import type { LogStream } from '../agent/log-files.js';
+import { openLogSession } from '../agent/log-session.js';
 import { HxeError } from '../core/errors.js';
+import type { InstanceView } from '../core/types.js';
+import { validateNames } from './validate-request.js';
 
 const FOLLOW_POLL_MS = 200;
 
@@ -9,47 +12,53 @@ interface LogQuery {
   tail?: string;
   stream?: 'out' | 'err' | 'both';
   follow?: string;
+  timestamps?: string;
 }
 
 /**
- * GET /v1/services/:name/logs: the captured output of a service's instances,
- * the last `tail` lines of each (default 100, -1 all), prefixed with the
- * instance name when there are several; `follow=1` streams what is appended.
+ * GET /v1/services/:name/logs: the captured output of a service's instances
+ * (or of one instance); GET /v1/logs?name=A&name=B: of several services, of
+ * every service without a name. The last `tail` lines of each instance
+ * across its streams (default 100, -1 all), prefixed with the instance name
+ * when there are several; `follow=1` streams what is appended;
+ * `timestamps=1` prefixes the lines read while following with the time read.
  */
 export function registerLogRoutes(app: FastifyInstance, agent: Agent, logDir: string): void {
   app.get<{ Params: { name: string }; Querystring: LogQuery }>('/v1/services/:name/logs', async (request, reply) => {
     const instances = agent.list([request.params.name]).filter((v) => v.name === request.params.name || v.metadata.service === request.params.name);
     if (instances.length === 0) throw new HxeError('NOT_FOUND', `no such service: ${request.params.name}`);
-    const streams: LogStream[] = request.query.stream === 'out' ? ['out'] : request.query.stream === 'err' ? ['err'] : ['out', 'err'];
-    const tail = request.query.tail === undefined ? 100 : Number(request.query.tail);
-    if (!Number.isInteger(tail)) throw new HxeError('BAD_USAGE', 'tail: expected an integer');
-    const prefix = instances.length > 1;
-    const sources = instances.flatMap((view) => streams.map((stream) => ({
-      file: logFile(logDir, view.name, stream), label: prefix ? `[${view.name}] ` : '', offset: 0,
-    })));
-    let text = '';
-    for (const source of sources) {
-      const tailed = await tailFile(source.file, tail);
-      source.offset = tailed.size;
-      text += prefixLines(tailed.text, source.label);
-    }
-    if (request.query.follow !== '1') return reply.type('text/plain; charset=utf-8').send(text);
-    reply.hijack();
-    reply.raw.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-cache' });
-    reply.raw.write(text);
-    const timer = setInterval(async () => {
-      for (const source of sources) {
-        const next = await readFrom(source.file, source.offset);
-        source.offset = next.size;
-        if (next.text) reply.raw.write(prefixLines(next.text, source.label));
-      }
-    }, FOLLOW_POLL_MS);
-    reply.raw.on('close', () => clearInterval(timer));
-    return reply;
+    return sendLogs(reply, logDir, instances, request.query);
+  });
+  app.get<{ Querystring: LogQuery & { name?: string | string[] } }>('/v1/logs', async (request, reply) => {
+    const given = request.query.name;
+    const names = validateNames(given === undefined ? [] : Array.isArray(given) ? given : [given]);
+    const instances = agent.list(names).filter((v) => names.length === 0 || names.includes(v.name) || names.includes(v.metadata.service));
+    const missing = names.filter((name) => !instances.some((v) => v.name === name || v.metadata.service === name));
+    if (missing.length > 0) throw new HxeError('NOT_FOUND', `no such service: ${missing.join(', ')}`);
+    return sendLogs(reply, logDir, instances, request.query);
   });
 }
 
-function prefixLines(text: string, label: string): string {
-  if (!label || !text) return text;
-  return text.replace(/^(?=.)/gm, label);
+async function sendLogs(reply: FastifyReply, logDir: string, instances: InstanceView[], query: LogQuery): Promise<FastifyReply> {
+  const streams: LogStream[] = query.stream === 'out' ? ['out'] : query.stream === 'err' ? ['err'] : ['out', 'err'];
+  const tail = query.tail === undefined ? 100 : Number(query.tail);
+  if (!Number.isInteger(tail)) throw new HxeError('BAD_USAGE', 'tail: expected an integer');
+  const session = await openLogSession(logDir, instances.map((v) => v.name), {
+    tail, streams, label: instances.length > 1, timestamps: query.timestamps === '1',
+  });
+  if (query.follow !== '1') return reply.type('text/plain; charset=utf-8').send(session.backlog);
+  reply.hijack();
+  reply.raw.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-cache' });
+  reply.raw.write(session.backlog);
+  let busy = false;
+  const timer = setInterval(async () => {
+    if (busy) return;
+    busy = true;
+    // A file that cannot be read this time is read again next time.
+    const text = await session.poll().catch(() => '');
+    busy = false;
+    if (text) reply.raw.write(text);
+  }, FOLLOW_POLL_MS);
+  reply.raw.on('close', () => clearInterval(timer));
+  return reply;
 }

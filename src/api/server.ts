@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { HxeError, ManifestError } from '../core/errors.js';
 import type { Agent } from '../agent/agent.js';
 import { registerLogRoutes } from './log-routes.js';
+import { registerEnvRoutes } from './env-routes.js';
 import { registerRoutes } from './routes.js';
 import { registerWebRoutes } from '../web/routes.js';
 import { createAuthHook, socketCaller } from './auth.js';
@@ -17,6 +18,8 @@ import type { ErrorBody } from './protocol.js';
 
 /** Requests larger than this are refused with 413 (a manifest set of thousands of services fits easily). */
 export const MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+// forceCloseConnections: a follower (`events -w`, `get -w`, `logs -f`, the page) must not keep a stopping agent alive.
 
 const STATUS_BY_CODE: Record<string, number> = {
   INVALID_MANIFEST: 400,
@@ -39,7 +42,7 @@ export interface ApiServerOptions extends MetricsRouteOptions {
 
 /** The agent's HTTP API on the Unix socket (0600: the file's permissions are the authentication). */
 export function createApiServer(agent: Agent, options: ApiServerOptions): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: MAX_BODY_BYTES, return503OnClosing: true });
+  const app = Fastify({ logger: false, bodyLimit: MAX_BODY_BYTES, return503OnClosing: true, forceCloseConnections: true });
   const caller = socketCaller();
   app.addHook('onRequest', async (request) => { request.caller = caller; });
   registerAuditHooks(app, options.audit, () => agent.list());
@@ -57,7 +60,7 @@ export async function createTcpApiServer(agent: Agent, options: ApiServerOptions
   const https = server.tls.enabled
     ? { key: await fs.readFile(server.tls.key_file!), cert: await fs.readFile(server.tls.cert_file!) }
     : null;
-  const app = Fastify({ logger: false, bodyLimit: MAX_BODY_BYTES, return503OnClosing: true, ...(https ? { https } : {}) }) as unknown as FastifyInstance;
+  const app = Fastify({ logger: false, bodyLimit: MAX_BODY_BYTES, return503OnClosing: true, forceCloseConnections: true, ...(https ? { https } : {}) }) as unknown as FastifyInstance;
   if (server.cors.enabled) {
     const { default: cors } = await import('@fastify/cors');
     await app.register(cors, {
@@ -84,6 +87,7 @@ function registerApi(app: FastifyInstance, agent: Agent, options: ApiServerOptio
     sendError(reply, new HxeError('NOT_FOUND', `no route ${request.method} ${request.url}`)));
   registerRoutes(app, agent, options);
   registerLogRoutes(app, agent, options.logDir);
+  registerEnvRoutes(app, agent);
   registerSyncRoutes(app, agent, options.syncs);
   registerMetricsRoutes(app, agent, options);
   // Who the page (or a script) is talking as, so that a read token's page offers no actions.

@@ -13,6 +13,7 @@ const manifestOptions = (y: Argv) =>
     .option('env', { type: 'string', describe: 'PM2 ecosystem files: apply env_NAME over env (as pm2 start --env NAME)' });
 
 const outputOption = (choices: string[]) => ({ alias: 'o', choices, describe: 'output format' }) as const;
+const selectorOption = { alias: 'l', type: 'string', array: true, describe: 'label selector: key=value, key!=value, key, !key (comma-separated, repeatable)' } as const;
 
 export function buildCli(argv: string[]): Argv {
   return yargs(argv)
@@ -67,30 +68,39 @@ export function buildCli(argv: string[]): Argv {
     .command(['get [names..]', 'ls', 'list'], 'list services with their state', (y) =>
       y.positional('names', { type: 'string', array: true })
         .option('output', outputOption(['table', 'wide', 'json', 'yaml']))
+        .option('selector', selectorOption)
+        .option('watch', { alias: 'w', type: 'boolean', describe: 'after the list, one line per change' })
         .example('$0 get', 'all services')
+        .example('$0 get -l tier=web -w', 'watch the services labelled tier=web')
         .example('$0 get web -o json', 'one service, for scripts'),
     run(async () => (await import('./commands/get.js')).getCommand as Handler))
     .command('describe <name>', 'spec, status and recent events of one service', (y) =>
       y.positional('name', { type: 'string', demandOption: true }).option('output', outputOption(['text', 'json'])).example('$0 describe web', ''),
     run(async () => (await import('./commands/describe.js')).describeCommand as Handler))
+    .command('env <name>', 'the environment a running instance really got (values over the local socket only)', (y) =>
+      y.positional('name', { type: 'string', demandOption: true }).option('output', outputOption(['text', 'json'])).example('$0 env web-0', ''),
+    run(async () => (await import('./commands/env.js')).envCommand as Handler))
     .command('delete [names..]', 'remove services (their processes are stopped)', (y) =>
       y.positional('names', { type: 'string', array: true })
         .option('filename', { alias: 'f', type: 'string', array: true, describe: 'delete the services these manifests name' })
         .option('recursive', { alias: 'R', type: 'boolean', default: false })
         .option('all', { type: 'boolean', describe: 'delete every service' })
+        .option('selector', selectorOption)
         .example('$0 delete web', '')
         .example('$0 delete -f services.hcl', ''),
     run(async () => (await import('./commands/delete.js')).deleteCommand as Handler))
-    .command('restart <names..>', 'rolling restart', (y) => y.positional('names', { type: 'string', array: true, demandOption: true }).example('$0 restart web', ''),
+    .command('restart [names..]', 'rolling restart', (y) => y.positional('names', { type: 'string', array: true }).option('selector', selectorOption).example('$0 restart web', ''),
       run(async () => async (args: never) => (await import('./commands/control.js')).controlCommand('restart', args)))
-    .command('stop <names..>', 'set desired state stopped', (y) => y.positional('names', { type: 'string', array: true, demandOption: true }).example('$0 stop web', ''),
+    .command('stop [names..]', 'set desired state stopped', (y) => y.positional('names', { type: 'string', array: true }).option('selector', selectorOption).example('$0 stop web', ''),
       run(async () => async (args: never) => (await import('./commands/control.js')).controlCommand('stop', args)))
-    .command('start <names..>', 'set desired state running', (y) => y.positional('names', { type: 'string', array: true, demandOption: true }).example('$0 start web', ''),
+    .command('start [names..]', 'set desired state running', (y) => y.positional('names', { type: 'string', array: true }).option('selector', selectorOption).example('$0 start web', ''),
       run(async () => async (args: never) => (await import('./commands/control.js')).controlCommand('start', args)))
-    .command('logs <name>', "a service's captured stdout and stderr", (y) =>
-      y.positional('name', { type: 'string', demandOption: true })
+    .command('logs [names..]', "services' captured stdout and stderr (every service without a name)", (y) =>
+      y.positional('names', { type: 'string', array: true })
+        .option('selector', selectorOption)
+        .option('timestamps', { type: 'boolean', describe: 'prefix lines read while following with the time they were read' })
         .option('follow', { alias: 'f', type: 'boolean', describe: 'keep printing what is written' })
-        .option('tail', { type: 'number', default: 100, describe: 'lines from the end of each log (-1: all)' })
+        .option('tail', { type: 'number', default: 100, describe: 'lines per instance, stdout and stderr together (-1: all)' })
         .option('stdout', { type: 'boolean', describe: 'only stdout' })
         .option('stderr', { type: 'boolean', describe: 'only stderr' })
         .example('$0 logs web -f', 'follow'),

@@ -13,6 +13,7 @@ import type { ErrorBody } from '../api/protocol.js';
 export const WEB_FILES: Readonly<Record<string, string>> = {
   'index.html': 'text/html; charset=utf-8',
   'app.js': 'text/javascript; charset=utf-8',
+  'actions.js': 'text/javascript; charset=utf-8',
   'api.js': 'text/javascript; charset=utf-8',
   'format.js': 'text/javascript; charset=utf-8',
   'sparkline.js': 'text/javascript; charset=utf-8',

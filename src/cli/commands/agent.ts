@@ -17,7 +17,7 @@ export async function agentCommand(action: string, args: GlobalArgs & { 'keep-se
   switch (action) {
     case 'run': {
       const { runAgent } = await import('../../agent/run.js');
-      await runAgent({ home: context.paths.home, logLevel: args['log-level'], configPaths });
+      await runAgent({ home: context.paths.home, logLevel: args['log-level'], configPaths, console: true });
       return 0;
     }
     case 'start': {

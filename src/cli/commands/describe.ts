@@ -3,6 +3,7 @@ import { createContext, type CliContext, type GlobalArgs } from '../context.js';
 import { colourState } from '../render/instances.js';
 import { createStyle } from '../render/style.js';
 import { renderTable } from '../render/table.js';
+import { specAsWritten } from '../render/spec.js';
 
 /** `hxe describe NAME`: spec, status and recent events, for people (or -o json). */
 export async function describeCommand(args: GlobalArgs & { name: string; output?: string }): Promise<number> {
@@ -32,7 +33,7 @@ export async function describeCommand(args: GlobalArgs & { name: string; output?
       return parts.join(' ');
     }),
     'Spec:',
-    YAML.stringify(first.spec).trimEnd().split('\n').map((line) => `  ${line}`).join('\n'),
+    YAML.stringify(specAsWritten(first.spec)).trimEnd().split('\n').map((line) => `  ${line}`).join('\n'),
     'Events:',
   ];
   const events = described.events.map((e) => [e.time, e.service, e.type, e.message]);

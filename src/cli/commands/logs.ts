@@ -1,14 +1,37 @@
+import { HxeError } from '../../core/errors.js';
 import { createContext, type GlobalArgs } from '../context.js';
+import { selectedServices } from '../selector.js';
 
-/** `hxe logs NAME [-f] [--tail N] [--stdout|--stderr]`; while no agent runs, the log files read directly. */
-export async function logsCommand(args: GlobalArgs & { name: string; follow?: boolean; tail?: number; stdout?: boolean; stderr?: boolean }): Promise<number> {
+export interface LogsArgs extends GlobalArgs {
+  names?: string[];
+  selector?: string[];
+  follow?: boolean;
+  tail?: number;
+  stdout?: boolean;
+  stderr?: boolean;
+  timestamps?: boolean;
+}
+
+/**
+ * `hxe logs [NAME...] [-l SELECTOR] [-f] [--tail N] [--timestamps]`: the
+ * named services (every one without a name, as `pm2 logs`); while no agent
+ * runs, the log files read directly.
+ */
+export async function logsCommand(args: LogsArgs): Promise<number> {
   const context = createContext(args);
   const client = await context.runningAgent();
   const stream = args.stderr && !args.stdout ? 'err' : args.stdout && !args.stderr ? 'out' : 'both';
-  const options = { tail: args.tail ?? 100, stream, follow: Boolean(args.follow) } as const;
-  const write = (text: string) => process.stdout.write(text);
-  const logs = client ? client.logs(args.name, options, write)
-    : await (await import('../offline-logs.js')).storedLogs(context.paths, args.name, options, write);
+  const options = { tail: args.tail ?? 100, stream, follow: Boolean(args.follow), timestamps: Boolean(args.timestamps) } as const;
+  let names = args.names ?? [];
+  if (args.selector?.length) {
+    const { storedViews } = await import('../offline.js');
+    const views = client ? await client.list(names) : await storedViews(context.paths, names);
+    names = selectedServices(views, args.selector);
+    if (names.length === 0) throw new HxeError('NOT_FOUND', `no service matches -l ${args.selector.join(',')}`);
+  }
+  const write = (text: string) => { if (text) process.stdout.write(text); };
+  const logs = client ? client.logsOf(names, options, write)
+    : await (await import('../offline-logs.js')).storedLogs(context.paths, names, options, write);
   process.once('SIGINT', () => logs.close());
   await logs.done;
   return 0;

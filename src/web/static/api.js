@@ -180,3 +180,15 @@ export function openStream({ token, onMessage, onStatus, onOpen }) {
     },
   };
 }
+
+/** POSTs a JSON body (an admin token's actions: restart, stop, start); the parsed answer, or ApiError. */
+export async function postJson(path, token, body) {
+  const response = await fetch(apiUrl(path), {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, accept: 'application/json', 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    cache: 'no-store',
+    credentials: 'omit',
+  });
+  return (await check(response)).json();
+}

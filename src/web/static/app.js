@@ -8,6 +8,7 @@ import {
   belongsTo, eventKey, eventTone, formatBytes, formatDuration, formatPercent, formatTime, stateTone,
 } from './format.js';
 import { createSparkline } from './sparkline.js';
+import { createActions } from './actions.js';
 
 const EVENTS_KEPT = 200;
 const EVENTS_SHOWN = 50;
@@ -377,23 +378,24 @@ function createRow(name) {
   const sub = h('span', { class: 'sub' });
   const badge = h('span', { class: 'badge', 'data-testid': 'state' });
   const ready = h('span', { class: 'ready' });
-  const restarts = h('td', { class: 'num restarts', 'data-testid': 'restarts' });
-  const pid = h('td', { class: 'num' });
-  const age = h('td', { class: 'num age' });
+  const restarts = h('td', { class: 'num restarts', 'data-testid': 'restarts', 'data-label': 'Restarts' });
+  const pid = h('td', { class: 'num', 'data-testid': 'pid', 'data-label': 'PID' });
+  const age = h('td', { class: 'num age', 'data-label': 'Age' });
   const cpuValue = h('span', { class: 'value', 'data-testid': 'cpu' });
   const memValue = h('span', { class: 'value', 'data-testid': 'memory' });
   const cpuSpark = createSparkline(document, { label: `CPU of ${name}`, floor: 2, tone: 'cpu' });
   const memSpark = createSparkline(document, { label: `Memory of ${name}`, zeroBased: false, tone: 'mem' });
   const message = h('td', { class: 'message' });
+  const actions = createActions(name, (text) => { message.textContent = text; message.title = text; });
   const tr = h('tr', { 'data-testid': 'service-row', 'data-name': name },
     h('th', { scope: 'row' }, link, sub),
-    h('td', {}, badge),
-    h('td', {}, ready),
+    h('td', { class: 'state' }, badge),
+    h('td', { 'data-label': 'Ready' }, ready),
     restarts, pid, age,
-    h('td', { class: 'metric' }, h('div', { class: 'metric-cell' }, cpuValue, cpuSpark.element)),
-    h('td', { class: 'metric' }, h('div', { class: 'metric-cell' }, memValue, memSpark.element)),
-    message);
-  const row = { tr, sub, badge, ready, restarts, pid, age, cpuValue, memValue, cpuSpark, memSpark, message, startedAt: null };
+    h('td', { class: 'metric', 'data-label': 'CPU' }, h('div', { class: 'metric-cell' }, cpuValue, cpuSpark.element)),
+    h('td', { class: 'metric', 'data-label': 'Memory' }, h('div', { class: 'metric-cell' }, memValue, memSpark.element)),
+    message, actions.cell);
+  const row = { tr, sub, badge, ready, restarts, pid, age, cpuValue, memValue, cpuSpark, memSpark, message, actions, startedAt: null };
   rows.set(name, row);
   return row;
 }
@@ -426,6 +428,9 @@ function updateRow(row, view) {
   const text = (status.message === status.state ? '' : status.message) || probe;
   row.message.textContent = text;
   row.message.title = text;
+  const canAct = state.caller?.role === 'admin';
+  row.actions.update(view, canAct, state.token);
+  $('col-actions').hidden = !canAct;
   updateMetrics(view.name);
 }
 
