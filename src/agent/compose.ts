@@ -7,6 +7,7 @@ import { createApiServer, createTcpApiServer, listenOnSocket } from '../api/serv
 import type { AgentConfig } from '../config/load-config.js';
 import { errorMessage, HxeError } from '../core/errors.js';
 import type { HomePaths } from '../core/home.js';
+import type { DesiredService } from '../core/types.js';
 import type { ManifestLoader } from '../sync/manifest-worker.js';
 import { ServiceWatchers } from '../sync/service-watchers.js';
 import { SyncManager } from '../sync/sync-manager.js';
@@ -20,6 +21,8 @@ import { AgentMetrics } from './metrics.js';
 import { parseListenAddress } from '../config/listen-address.js';
 import { listenPrometheus, PrometheusExporter } from './prometheus.js';
 import { createSupervisor } from './supervisor.js';
+import type { SecretStore } from '../secrets/secret-store.js';
+import { stampSecrets } from '../secrets/refs.js';
 
 export interface ComposedAgent {
   agent: Agent;
@@ -33,7 +36,7 @@ export interface ComposedAgent {
  * The composition root: store, reconcile loop, GitOps, API servers. Starts
  * them in order and returns a handle that stops them in reverse.
  */
-export async function composeAgent(paths: HomePaths, config: AgentConfig, logger: Logger, loader: ManifestLoader): Promise<ComposedAgent> {
+export async function composeAgent(paths: HomePaths, config: AgentConfig, logger: Logger, loader: ManifestLoader, secrets?: SecretStore): Promise<ComposedAgent> {
   const store = await LowdbStore.open(paths.store);
   const events = EventLog.open(paths.events);
   for (const entry of store.listSetAside()) {
@@ -42,8 +45,9 @@ export async function composeAgent(paths: HomePaths, config: AgentConfig, logger
     events.record({ service: entry.name, type: 'SetAside', message: `stored record is invalid, set aside (not run): ${entry.reason}` });
   }
   const cgroups = await setUpCgroups(paths.home, config.agent.cgroups, events, logger);
-  const supervisor = createSupervisor({ paths, store, events, logger, cgroups });
-  const agent = new Agent({ name: config.agent.name, paths, store, events, logger, supervisor });
+  const supervisor = createSupervisor({ paths, store, events, logger, cgroups, secrets: secrets && ((name) => secrets.valueOf(name)) });
+  const stamp = secrets && ((services: DesiredService[]) => stampSecrets(services, (name) => secrets.versionOf(name)));
+  const agent = new Agent({ name: config.agent.name, paths, store, events, logger, supervisor, stampSecrets: stamp });
   const syncs = new SyncManager({ store, loader, apply: (request) => agent.apply(request), events, logger });
   const watchers = new ServiceWatchers(store, (name, reason) => agent.restart([name], `file changed: ${reason}`), logger);
   const metrics = new AgentMetrics(config.agent.metrics, { store, supervisor, events, logger });
@@ -79,7 +83,7 @@ export async function composeAgent(paths: HomePaths, config: AgentConfig, logger
   const audit = new AuditLog(path.join(paths.home, AUDIT_FILE), (err) => logger.warn({ action: 'audit', err: errorMessage(err) }, 'audit trail write failed'));
   const endpoint = config.agent.metrics.enabled ? config.agent.metrics.prometheus_endpoint : '';
   const apiOptions = {
-    logDir: paths.logs, auth: config.server?.auth ?? null, audit, syncs, metrics, prometheus, prometheusPath: endpoint.startsWith('/') ? endpoint : '', alerts: alerts.engine,
+    logDir: paths.logs, auth: config.server?.auth ?? null, audit, syncs, secrets, metrics, prometheus, prometheusPath: endpoint.startsWith('/') ? endpoint : '', alerts: alerts.engine,
     onStopRequested: (keep: boolean) => void stop(keep),
   };
 

@@ -8,6 +8,8 @@ import { composeAgent } from './compose.js';
 import { loadConfigPaths } from './config-paths.js';
 import { createAgentLog } from './logger.js';
 import { acquirePidLock } from './pid-lock.js';
+import { takeSecretKey } from '../secrets/secret-key.js';
+import { SecretStore } from '../secrets/secret-store.js';
 
 export interface RunAgentOptions {
   home: string;
@@ -25,6 +27,8 @@ export interface RunAgentOptions {
 export async function runAgent(options: RunAgentOptions): Promise<void> {
   const paths = homePaths(options.home);
   await fs.mkdir(paths.home, { recursive: true, mode: 0o700 });
+  // Before anything is forked: no child inherits a managed key.
+  const secretKey = takeSecretKey(process.env);
   const releaseLock = await acquirePidLock(paths.pidFile);
   const loader = createManifestLoader({ cacheDir: paths.cache });
   const agentLog = createAgentLog(paths.agentLog, { level: options.logLevel });
@@ -32,7 +36,7 @@ export async function runAgent(options: RunAgentOptions): Promise<void> {
   try {
     const config = await readConfig(loader, paths.home, options.configPaths);
     if (!options.logLevel) logger.level = config.agent.log_level;
-    const composed = await composeAgent(paths, config, logger, loader);
+    const composed = await composeAgent(paths, config, logger, loader, await SecretStore.open(paths.home, secretKey));
     // A supervisor must outlive its own bugs: an unhandled rejection is logged, not fatal.
     const onRejection = (reason: unknown) => logger.error({ action: 'internal', err: errorMessage(reason) }, 'unhandled rejection');
     process.on('unhandledRejection', onRejection);

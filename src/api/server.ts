@@ -14,6 +14,8 @@ import { registerSyncRoutes } from './sync-routes.js';
 import { registerMetricsRoutes, type MetricsRouteOptions } from './metrics-routes.js';
 import type { SyncManager } from '../sync/sync-manager.js';
 import type { ErrorBody } from './protocol.js';
+import type { SecretStore } from '../secrets/secret-store.js';
+import { registerSecretRoutes } from './secret-routes.js';
 
 /** Requests larger than this are refused with 413 (a manifest set of thousands of services fits easily). */
 export const MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -34,6 +36,8 @@ export interface ApiServerOptions extends MetricsRouteOptions {
   /** Where every mutating call is recorded. */
   audit: AuditSink;
   syncs: SyncManager;
+  /** The home's secrets (names and versions only ever leave through the API). */
+  secrets?: SecretStore;
   onStopRequested: (keepServices: boolean) => void;
 }
 
@@ -86,6 +90,7 @@ function registerApi(app: FastifyInstance, agent: Agent, options: ApiServerOptio
   registerLogRoutes(app, agent, options.logDir);
   registerSyncRoutes(app, agent, options.syncs);
   registerMetricsRoutes(app, agent, options);
+  if (options.secrets) registerSecretRoutes(app, options.secrets, agent.events);
   // Who the page (or a script) is talking as, so that a read token's page offers no actions.
   app.get('/v1/whoami', async (request) => ({ subject: request.caller?.subject ?? null, role: request.caller?.role ?? null, via: request.caller?.via ?? null }));
 }

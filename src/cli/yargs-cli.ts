@@ -120,6 +120,11 @@ export function buildCli(argv: string[]): Argv {
         .option('output', outputOption(['text', 'json']))
         .example('$0 token create --role read --ttl 8h', 'a token for the live page that cannot change anything'),
     run(async () => async (args: { action: string } & GlobalArgs) => (await import('./commands/token.js')).tokenCommand(args.action, args)))
+    .command('secret <action> [name] [rest..]', 'secrets at rest, for "secret:NAME" in environment: set (value from stdin), list, rm', (y) =>
+      y.positional('action', { choices: ['set', 'list', 'rm'] })
+        .option('output', outputOption(['text', 'json']))
+        .example('printf %s "$PW" | $0 secret set db-password', 'store a secret; manifests say DB_PASSWORD = "secret:db-password"'),
+    run(async () => async (args: { action: string } & GlobalArgs) => (await import('./commands/secret.js')).secretCommand(args.action, args)))
     .completion('completion', 'print a shell completion script (bash/zsh)')
     .demandCommand(1, 'name a command (hxe --help lists them)')
     .strict()
