@@ -15,6 +15,7 @@ export const WEB_FILES: Readonly<Record<string, string>> = {
   'app.js': 'text/javascript; charset=utf-8',
   'api.js': 'text/javascript; charset=utf-8',
   'format.js': 'text/javascript; charset=utf-8',
+  'host.js': 'text/javascript; charset=utf-8',
   'sparkline.js': 'text/javascript; charset=utf-8',
   'sse.js': 'text/javascript; charset=utf-8',
   'style.css': 'text/css; charset=utf-8',
