@@ -21,6 +21,7 @@ import { AgentMetrics } from './metrics.js';
 import { parseListenAddress } from '../config/listen-address.js';
 import { listenPrometheus, PrometheusExporter } from './prometheus.js';
 import { createSupervisor } from './supervisor.js';
+import { GitPoller, type GitSync } from '../sync/git-poller.js';
 import type { SecretStore } from '../secrets/secret-store.js';
 import { stampSecrets } from '../secrets/refs.js';
 
@@ -49,6 +50,7 @@ export async function composeAgent(paths: HomePaths, config: AgentConfig, logger
   const stamp = secrets && ((services: DesiredService[]) => stampSecrets(services, (name) => secrets.versionOf(name)));
   const agent = new Agent({ name: config.agent.name, paths, store, events, logger, supervisor, stampSecrets: stamp });
   const syncs = new SyncManager({ store, loader, apply: (request) => agent.apply(request), events, logger });
+  const gitPoller = new GitPoller({ pass: (dir) => syncs.pass(dir), events, logger });
   const watchers = new ServiceWatchers(store, (name, reason) => agent.restart([name], `file changed: ${reason}`), logger);
   const metrics = new AgentMetrics(config.agent.metrics, { store, supervisor, events, logger });
   agent.useMetrics(metrics);
@@ -69,6 +71,7 @@ export async function composeAgent(paths: HomePaths, config: AgentConfig, logger
       metrics.stop();
       rotation.stop();
       await alerts.stop();
+      gitPoller.stop();
       await syncs.close();
       await watchers.close();
       await loader.close();
@@ -106,6 +109,8 @@ export async function composeAgent(paths: HomePaths, config: AgentConfig, logger
   // After adoption claimed the cgroups of running instances: the others' are leftovers.
   await cgroups?.sweep();
   syncs.start();
+  // Remotes first: a sync's first pass reads the clone.
+  await gitPoller.start(config.syncs.flatMap((sync): GitSync[] => (sync.git ? [{ path: sync.path, git: sync.git }] : [])));
   await registerConfiguredSyncs(syncs, config, logger);
   watchers.start();
   metrics.start();

@@ -25,8 +25,12 @@ declare module 'fastify' {
   }
 }
 
-/** Endpoints a TCP client may call without a token: health, and the page's static shell (it holds no data). */
-const PUBLIC = [/^\/v1\/health$/, /^\/ui(\/.*)?$/, /^\/$/];
+/**
+ * Endpoints a TCP client may call without a token: health, the page's static
+ * shell (it holds no data), and the pull webhook (its body's HMAC is its
+ * authentication: pull-webhook.ts).
+ */
+const PUBLIC = [/^\/v1\/health$/, /^\/ui(\/.*)?$/, /^\/$/, /^\/v1\/syncs\/pull$/];
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** The caller of every socket request: only the agent's own user (or root) can open the socket. */

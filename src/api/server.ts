@@ -16,6 +16,7 @@ import type { SyncManager } from '../sync/sync-manager.js';
 import type { ErrorBody } from './protocol.js';
 import type { SecretStore } from '../secrets/secret-store.js';
 import { registerSecretRoutes } from './secret-routes.js';
+import { registerPullWebhook } from './pull-webhook.js';
 
 /** Requests larger than this are refused with 413 (a manifest set of thousands of services fits easily). */
 export const MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -77,6 +78,7 @@ export async function createTcpApiServer(agent: Agent, options: ApiServerOptions
   registerAuditHooks(app, options.audit, () => agent.list());
   app.addHook('onRequest', createAuthHook(server.auth));
   registerApi(app, agent, options);
+  if (server.pull_webhook) registerPullWebhook(app, options.syncs, server.pull_webhook.secret, agent.events);
   // The live page: on TCP only, since no browser reaches the Unix socket.
   registerWebRoutes(app);
   return app;
