@@ -62,6 +62,13 @@ export class Agent {
     this.metrics = metrics;
   }
 
+  private configStatus: (() => AgentStatus['config']) | null = null;
+
+  /** What `agent status` says of the configuration files (reload.ts). */
+  useConfigStatus(status: () => AgentStatus['config']): void {
+    this.configStatus = status;
+  }
+
   /** Where the TCP API listens, when the configuration asks for one. */
   setServerUrl(url: string): void {
     this.serverUrl = url || null;
@@ -80,6 +87,7 @@ export class Agent {
       instances: records.reduce((sum, record) => sum + instancesOf(record).length, 0),
       revision: this.deps.store.revision,
       setAside: this.deps.store.listSetAside(),
+      ...(this.configStatus ? { config: this.configStatus() } : {}),
     };
   }
 

@@ -14,7 +14,8 @@ import { SyncManager } from '../sync/sync-manager.js';
 import { LowdbStore } from '../store/lowdb-store.js';
 import { Agent } from './agent.js';
 import { EventLog } from './event-log.js';
-import { startAlerts } from './alerts.js';
+import { LiveAlerts } from './live-alerts.js';
+import { ConfigReloader, type ReloadResult } from './reload.js';
 import { setUpCgroups } from './cgroups.js';
 import { startLogRotation } from './log-rotation.js';
 import { AgentMetrics } from './metrics.js';
@@ -29,6 +30,8 @@ export interface ComposedAgent {
   agent: Agent;
   /** Stops serving, watching and supervising; the services too unless `keepServices`. */
   stop(keepServices: boolean): Promise<void>;
+  /** Reads the configuration files again (SIGHUP). */
+  reload(reason: string): Promise<ReloadResult>;
   /** Resolves once the agent has stopped (by API request or signal). */
   stopped: Promise<void>;
 }
@@ -37,7 +40,16 @@ export interface ComposedAgent {
  * The composition root: store, reconcile loop, GitOps, API servers. Starts
  * them in order and returns a handle that stops them in reverse.
  */
-export async function composeAgent(paths: HomePaths, config: AgentConfig, logger: Logger, loader: ManifestLoader, secrets?: SecretStore): Promise<ComposedAgent> {
+export interface ComposeExtras {
+  secrets?: SecretStore;
+  /** The --config paths (given or remembered), watched for hot reload. */
+  configPaths?: string[];
+  /** --log-level was given: a reload keeps it. */
+  logLevelFixed?: boolean;
+}
+
+export async function composeAgent(paths: HomePaths, config: AgentConfig, logger: Logger, loader: ManifestLoader, extras: ComposeExtras = {}): Promise<ComposedAgent> {
+  const { secrets } = extras;
   const store = await LowdbStore.open(paths.store);
   const events = EventLog.open(paths.events);
   for (const entry of store.listSetAside()) {
@@ -56,7 +68,7 @@ export async function composeAgent(paths: HomePaths, config: AgentConfig, logger
   agent.useMetrics(metrics);
   const prometheus = new PrometheusExporter(() => agent.list(), metrics);
   const rotation = startLogRotation(paths.logs, { store, events, logger });
-  const alerts = await startAlerts(config.agent.alerts, { agentName: config.agent.name, store, metrics, logger });
+  const alerts = await LiveAlerts.start(config.agent.alerts, { agentName: config.agent.name, store, metrics, logger });
   const servers: FastifyInstance[] = [];
   let metricsServer: Server | null = null;
   let resolveStopped!: () => void;
@@ -71,6 +83,7 @@ export async function composeAgent(paths: HomePaths, config: AgentConfig, logger
       metrics.stop();
       rotation.stop();
       await alerts.stop();
+      await reloader.close();
       gitPoller.stop();
       await syncs.close();
       await watchers.close();
@@ -88,7 +101,10 @@ export async function composeAgent(paths: HomePaths, config: AgentConfig, logger
   const apiOptions = {
     logDir: paths.logs, auth: config.server?.auth ?? null, audit, syncs, secrets, metrics, prometheus, prometheusPath: endpoint.startsWith('/') ? endpoint : '', alerts: alerts.engine,
     onStopRequested: (keep: boolean) => void stop(keep),
+    reload: (reason: string) => reloader.reload(reason),
   };
+  // Created once the TCP API exists (it reloads its certificates); its hooks read the configuration through it.
+  let reloader!: ConfigReloader;
 
   // Before any service starts: an address in use fails the start with nothing to undo.
   const metricsAddress = endpoint.startsWith('/') ? null : parseListenAddress(endpoint);
@@ -100,11 +116,16 @@ export async function composeAgent(paths: HomePaths, config: AgentConfig, logger
     logger.info({ action: 'start', metrics: `${metricsAddress.host}:${metricsAddress.port}` }, 'Prometheus metrics served on their own address');
   }
   // Certificates are read now, so that a missing one fails the start before any service starts.
-  const tcpApi = config.server ? await createTcpApiServer(agent, apiOptions, config.server).catch(async (err: unknown) => {
+  const tcpApi = config.server ? await createTcpApiServer(agent, apiOptions, config.server, () => reloader.config.server ?? config.server!).catch(async (err: unknown) => {
     await new Promise((resolve) => (metricsServer ? metricsServer.close(resolve) : resolve(null)));
     await alerts.stop();
     throw new HxeError('BAD_USAGE', `server: ${errorMessage(err)}`);
   }) : null;
+  reloader = new ConfigReloader(config, {
+    paths: extras.configPaths ?? [], load: (files) => loader.loadConfig(files), logger, logLevelFixed: Boolean(extras.logLevelFixed),
+    events, metrics, alerts, syncs, git: gitPoller, tcpApi,
+  });
+  agent.useConfigStatus(() => reloader.configStatus());
   await supervisor.start();
   // After adoption claimed the cgroups of running instances: the others' are leftovers.
   await cgroups?.sweep();
@@ -114,6 +135,7 @@ export async function composeAgent(paths: HomePaths, config: AgentConfig, logger
   await registerConfiguredSyncs(syncs, config, logger);
   watchers.start();
   metrics.start();
+  reloader.watch();
   const socketApi = createApiServer(agent, apiOptions);
   if (tcpApi && config.server) {
     // Before the socket answers: a port in use is what `hxe agent start` reports.
@@ -125,7 +147,7 @@ export async function composeAgent(paths: HomePaths, config: AgentConfig, logger
   servers.push(socketApi);
   events.record({ service: '', type: 'AgentStarted', message: `agent started (pid ${process.pid})` });
   logger.info({ action: 'start', home: paths.home, revision: store.revision, server: agent.status().server }, 'agent started');
-  return { agent, stop, stopped };
+  return { agent, stop, stopped, reload: (reason) => reloader.reload(reason) };
 }
 
 /** `sync {}` blocks of agent.hcl: registered (or updated) at start, so a host boots straight into GitOps. */

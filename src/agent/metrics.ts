@@ -24,7 +24,8 @@ export interface SamplesSnapshot {
  * max_memory_restart).
  */
 export class AgentMetrics {
-  private readonly sampler: MetricsSampler | null;
+  private sampler: MetricsSampler | null;
+  private started = false;
   private readonly subscribers = new Set<(samples: InstanceSample[]) => void>();
   private readonly limits = new Map<string, number | null>();
   /** The host (CPU, memory, load, disks, network), read at each tick with the instances. */
@@ -32,12 +33,28 @@ export class AgentMetrics {
   private readonly hostSubscribers = new Set<(sample: HostSample) => void>();
 
   constructor(
-    private readonly config: MetricsConfig,
+    private config: MetricsConfig,
     private readonly deps: { store: Store; supervisor: Supervisor; events: EventLog; logger: Logger },
   ) {
-    const watchdog = createMemoryWatchdog((instance) => this.limits.get(instance) ?? null);
     this.host = new HostSampler(Math.max(1, Math.ceil(config.retention / config.interval)));
-    this.sampler = config.enabled
+    this.sampler = this.createSampler(config);
+  }
+
+  /**
+   * A configuration reload: a new interval or retention takes effect at
+   * once (a new sampler; the history starts again). `enabled` needs a restart.
+   */
+  reconfigure(config: MetricsConfig): void {
+    if (!this.config.enabled || (config.interval === this.config.interval && config.retention === this.config.retention)) return;
+    this.sampler?.stop();
+    this.config = { ...this.config, interval: config.interval, retention: config.retention };
+    this.sampler = this.createSampler(this.config);
+    if (this.started) this.sampler?.start();
+  }
+
+  private createSampler(config: MetricsConfig): MetricsSampler | null {
+    const watchdog = createMemoryWatchdog((instance) => this.limits.get(instance) ?? null);
+    return config.enabled
       ? createMetricsSampler({
         intervalMs: config.interval,
         retention: Math.max(1, Math.ceil(config.retention / config.interval)),
@@ -47,12 +64,13 @@ export class AgentMetrics {
           for (const subscriber of this.subscribers) subscriber(samples);
           this.sampleHost();
         },
-        onError: (err) => deps.logger.warn({ action: 'metrics', err: String(err) }, 'metrics tick failed'),
+        onError: (err) => this.deps.logger.warn({ action: 'metrics', err: String(err) }, 'metrics tick failed'),
       })
       : null;
   }
 
   start(): void {
+    this.started = true;
     this.sampler?.start();
     // A first reading now: the header and /metrics have host figures before the first tick.
     if (this.sampler) this.sampleHost();
@@ -72,6 +90,7 @@ export class AgentMetrics {
   }
 
   stop(): void {
+    this.started = false;
     this.sampler?.stop();
   }
 

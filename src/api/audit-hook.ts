@@ -20,6 +20,7 @@ const ACTIONS: Record<string, string> = {
   'POST /v1/syncs/pull': 'sync-pull',
   'POST /v1/tokens': 'token',
   'POST /v1/agent/stop': 'agent-stop',
+  'POST /v1/agent/reload': 'agent-reload',
 };
 
 interface Pending {

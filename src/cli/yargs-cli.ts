@@ -100,8 +100,8 @@ export function buildCli(argv: string[]): Argv {
         .example('$0 events -w', '')
         .example('$0 events --audit', 'who applied, deleted, restarted or minted a token'),
     run(async () => (await import('./commands/events.js')).eventsCommand as Handler))
-    .command('agent [action]', 'the agent: run (foreground), start, stop, status, install (systemd unit)', (y) =>
-      y.positional('action', { choices: ['run', 'start', 'stop', 'status', 'install'], default: 'status' })
+    .command('agent [action]', 'the agent: run (foreground), start, stop, status, reload (its --config files), install (systemd unit)', (y) =>
+      y.positional('action', { choices: ['run', 'start', 'stop', 'status', 'reload', 'install'], default: 'status' })
         .option('unit-dir', { type: 'string', describe: 'with install: where to write the systemd unit (default /etc/systemd/system)' })
         .option('print', { type: 'boolean', describe: 'with install: print the systemd unit only' })
         .option('keep-services', { type: 'boolean', describe: 'with stop: leave services running for the next agent' })

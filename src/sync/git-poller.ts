@@ -26,6 +26,8 @@ export class GitPoller {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly failing = new Map<string, string>();
   private stopped = false;
+  /** Bumped by clear(): a poll in flight from before schedules nothing. */
+  private generation = 0;
 
   constructor(private readonly deps: GitPollerDeps) {}
 
@@ -37,6 +39,7 @@ export class GitPoller {
   /** Polls `sync` now; with `apply`, a new commit is applied at once. Then schedules the next poll. */
   async poll(sync: GitSync, apply = true): Promise<void> {
     const { path: dir, git } = sync;
+    const generation = this.generation;
     try {
       const cloned = await ensureClone(dir, git.url, git.branch);
       const { before, after } = await fetchFastForward(dir, git.branch);
@@ -56,8 +59,16 @@ export class GitPoller {
         this.deps.logger.warn({ action: 'sync', path: dir, err: message }, 'git fetch failed');
       }
     } finally {
-      this.schedule(sync);
+      if (generation === this.generation) this.schedule(sync);
     }
+  }
+
+  /** Forgets every remote (a configuration reload): `start` then polls the new ones. */
+  clear(): void {
+    this.generation++;
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+    this.failing.clear();
   }
 
   stop(): void {
