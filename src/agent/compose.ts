@@ -101,10 +101,8 @@ export async function composeAgent(paths: HomePaths, config: AgentConfig, logger
   const apiOptions = {
     logDir: paths.logs, auth: config.server?.auth ?? null, audit, syncs, secrets, metrics, prometheus, prometheusPath: endpoint.startsWith('/') ? endpoint : '', alerts: alerts.engine,
     onStopRequested: (keep: boolean) => void stop(keep),
-    reload: (reason: string) => reloader.reload(reason),
+    reload: (reason: string): Promise<ReloadResult> => reloader.reload(reason),
   };
-  // Created once the TCP API exists (it reloads its certificates); its hooks read the configuration through it.
-  let reloader!: ConfigReloader;
 
   // Before any service starts: an address in use fails the start with nothing to undo.
   const metricsAddress = endpoint.startsWith('/') ? null : parseListenAddress(endpoint);
@@ -116,12 +114,13 @@ export async function composeAgent(paths: HomePaths, config: AgentConfig, logger
     logger.info({ action: 'start', metrics: `${metricsAddress.host}:${metricsAddress.port}` }, 'Prometheus metrics served on their own address');
   }
   // Certificates are read now, so that a missing one fails the start before any service starts.
-  const tcpApi = config.server ? await createTcpApiServer(agent, apiOptions, config.server, () => reloader.config.server ?? config.server!).catch(async (err: unknown) => {
+  const tcpApi: FastifyInstance | null = config.server ? await createTcpApiServer(agent, apiOptions, config.server, () => reloader.config.server ?? config.server!).catch(async (err: unknown) => {
     await new Promise((resolve) => (metricsServer ? metricsServer.close(resolve) : resolve(null)));
     await alerts.stop();
     throw new HxeError('BAD_USAGE', `server: ${errorMessage(err)}`);
   }) : null;
-  reloader = new ConfigReloader(config, {
+  // Created once the TCP API exists (it reloads its certificates); the API's hooks read the configuration through it.
+  const reloader: ConfigReloader = new ConfigReloader(config, {
     paths: extras.configPaths ?? [], load: (files) => loader.loadConfig(files), logger, logLevelFixed: Boolean(extras.logLevelFixed),
     events, metrics, alerts, syncs, git: gitPoller, tcpApi,
   });

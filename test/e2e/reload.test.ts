@@ -125,3 +125,34 @@ sync {
     expect(after.server).toBe(url);
   }, 90_000);
 });
+
+describe('SIGHUP', () => {
+  it('reloads the TLS certificate files in place (a renewal) for new connections', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const https = await import('node:https');
+    const tls = path.join(t.dir, 'tls');
+    await fs.mkdir(tls);
+    const key = path.join(tls, 'key.pem');
+    const cert = path.join(tls, 'cert.pem');
+    const makeCert = (cn: string) => execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1',
+      '-subj', `/CN=${cn}`, '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    makeCert('first');
+    const file = await t.write('conf/server.hcl', `server {\n  host = "127.0.0.1"\n  port = 0\n  tls {\n    enabled   = true\n    cert_file = "${cert}"\n    key_file  = "${key}"\n  }\n  auth {\n    token = "t"\n  }\n}\n`);
+    expect((await t.run(['agent', 'start', '--config', file])).code).toBe(0);
+    const status = JSON.parse((await t.run(['agent', 'status', '-o', 'json'])).stdout) as AgentStatus;
+    const servedName = () => new Promise<string>((resolve, reject) => {
+      const request = https.get(`${status.server}/v1/health`, { rejectUnauthorized: false, agent: false }, (res) => {
+        const peer = (res.socket as import('node:tls').TLSSocket).getPeerCertificate();
+        res.resume();
+        resolve(String(peer.subject.CN));
+      });
+      request.on('error', reject);
+    });
+    expect(await servedName()).toBe('first');
+    makeCert('renewed');
+    process.kill(status.pid, 'SIGHUP');
+    expect((await eventOf('ConfigReloaded', 0)).message).toMatch(/\(SIGHUP\)/);
+    expect(await servedName()).toBe('renewed');
+    expect((JSON.parse((await t.run(['agent', 'status', '-o', 'json'])).stdout) as AgentStatus).pid).toBe(status.pid);
+  }, 60_000);
+});
