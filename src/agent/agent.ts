@@ -3,7 +3,7 @@ import { HxeError, ManifestError } from '../core/errors.js';
 import type { HomePaths } from '../core/home.js';
 import { byName } from '../core/compare.js';
 import { controlInstance, controlService, indexOfInstance, instancesOf, type ControlAction } from '../core/instances.js';
-import type { InstanceView, ServiceRecord, ServiceSpec } from '../core/types.js';
+import type { DesiredService, InstanceView, ServiceRecord, ServiceSpec } from '../core/types.js';
 import type {
   AgentStatus, ApplyRequest, ApplyResponse, DeleteRequest, DescribeResponse,
 } from '../api/protocol.js';
@@ -35,6 +35,8 @@ export interface AgentDeps {
   events: EventLog;
   logger: Logger;
   supervisor?: Supervisor;
+  /** Stamps `secret:NAME` references with the secrets' versions (secrets/refs.ts) before any plan. */
+  stampSecrets?: (services: DesiredService[]) => DesiredService[];
 }
 
 /**
@@ -60,6 +62,13 @@ export class Agent {
     this.metrics = metrics;
   }
 
+  private configStatus: (() => AgentStatus['config']) | null = null;
+
+  /** What `agent status` says of the configuration files (reload.ts). */
+  useConfigStatus(status: () => AgentStatus['config']): void {
+    this.configStatus = status;
+  }
+
   /** Where the TCP API listens, when the configuration asks for one. */
   setServerUrl(url: string): void {
     this.serverUrl = url || null;
@@ -78,6 +87,7 @@ export class Agent {
       instances: records.reduce((sum, record) => sum + instancesOf(record).length, 0),
       revision: this.deps.store.revision,
       setAside: this.deps.store.listSetAside(),
+      ...(this.configStatus ? { config: this.configStatus() } : {}),
     };
   }
 
@@ -209,7 +219,8 @@ export class Agent {
   }
 
   /** The plan of an apply; refused (ManifestError) when the store would then break the set's rules. */
-  private planFor(request: ApplyRequest): ApplyPlan {
+  private planFor(given: ApplyRequest): ApplyPlan {
+    const request = this.deps.stampSecrets ? { ...given, services: this.deps.stampSecrets(given.services) } : given;
     const current = this.deps.store.list();
     const plan = planApply(current, request.services, {
       source: request.source, prune: request.prune, now: new Date().toISOString(),

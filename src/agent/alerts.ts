@@ -24,6 +24,7 @@ export async function startAlerts(config: AlertsConfig, deps: { agentName: strin
     store.watchStatuses((instance, status) => (status ? engine.observeStatus(instance, status) : engine.observeGone(instance))),
     store.onWriteHealth((error) => engine.storeError(error)),
     deps.metrics.subscribe((samples) => engine.observeSamples(samples)),
+    deps.metrics.subscribeHost((sample) => engine.observeHost(sample)),
   ];
   engine.start();
   return {

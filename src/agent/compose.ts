@@ -7,6 +7,7 @@ import { createApiServer, createTcpApiServer, listenOnSocket } from '../api/serv
 import type { AgentConfig } from '../config/load-config.js';
 import { errorMessage, HxeError } from '../core/errors.js';
 import type { HomePaths } from '../core/home.js';
+import type { DesiredService } from '../core/types.js';
 import type { ManifestLoader } from '../sync/manifest-worker.js';
 import { ServiceWatchers } from '../sync/service-watchers.js';
 import { SyncManager } from '../sync/sync-manager.js';
@@ -14,18 +15,24 @@ import { LowdbStore } from '../store/lowdb-store.js';
 import { Agent } from './agent.js';
 import { EventLog } from './event-log.js';
 import { joinFleetIfConfigured } from './fleet.js';
-import { startAlerts } from './alerts.js';
+import { LiveAlerts } from './live-alerts.js';
+import { ConfigReloader, type ReloadResult } from './reload.js';
 import { setUpCgroups } from './cgroups.js';
 import { startLogRotation } from './log-rotation.js';
 import { AgentMetrics } from './metrics.js';
 import { parseListenAddress } from '../config/listen-address.js';
 import { listenPrometheus, PrometheusExporter } from './prometheus.js';
 import { createSupervisor } from './supervisor.js';
+import { GitPoller, type GitSync } from '../sync/git-poller.js';
+import type { SecretStore } from '../secrets/secret-store.js';
+import { stampSecrets } from '../secrets/refs.js';
 
 export interface ComposedAgent {
   agent: Agent;
   /** Stops serving, watching and supervising; the services too unless `keepServices`. */
   stop(keepServices: boolean): Promise<void>;
+  /** Reads the configuration files again (SIGHUP). */
+  reload(reason: string): Promise<ReloadResult>;
   /** Resolves once the agent has stopped (by API request or signal). */
   stopped: Promise<void>;
 }
@@ -34,7 +41,16 @@ export interface ComposedAgent {
  * The composition root: store, reconcile loop, GitOps, API servers. Starts
  * them in order and returns a handle that stops them in reverse.
  */
-export async function composeAgent(paths: HomePaths, config: AgentConfig, logger: Logger, loader: ManifestLoader): Promise<ComposedAgent> {
+export interface ComposeExtras {
+  secrets?: SecretStore;
+  /** The --config paths (given or remembered), watched for hot reload. */
+  configPaths?: string[];
+  /** --log-level was given: a reload keeps it. */
+  logLevelFixed?: boolean;
+}
+
+export async function composeAgent(paths: HomePaths, config: AgentConfig, logger: Logger, loader: ManifestLoader, extras: ComposeExtras = {}): Promise<ComposedAgent> {
+  const { secrets } = extras;
   const store = await LowdbStore.open(paths.store);
   const events = EventLog.open(paths.events);
   for (const entry of store.listSetAside()) {
@@ -43,15 +59,17 @@ export async function composeAgent(paths: HomePaths, config: AgentConfig, logger
     events.record({ service: entry.name, type: 'SetAside', message: `stored record is invalid, set aside (not run): ${entry.reason}` });
   }
   const cgroups = await setUpCgroups(paths.home, config.agent.cgroups, events, logger);
-  const supervisor = createSupervisor({ paths, store, events, logger, cgroups });
-  const agent = new Agent({ name: config.agent.name, paths, store, events, logger, supervisor });
+  const supervisor = createSupervisor({ paths, store, events, logger, cgroups, secrets: secrets && ((name) => secrets.valueOf(name)) });
+  const stamp = secrets && ((services: DesiredService[]) => stampSecrets(services, (name) => secrets.versionOf(name)));
+  const agent = new Agent({ name: config.agent.name, paths, store, events, logger, supervisor, stampSecrets: stamp });
   const syncs = new SyncManager({ store, loader, apply: (request) => agent.apply(request), events, logger });
+  const gitPoller = new GitPoller({ pass: (dir) => syncs.pass(dir), events, logger });
   const watchers = new ServiceWatchers(store, (name, reason) => agent.restart([name], `file changed: ${reason}`), logger);
   const metrics = new AgentMetrics(config.agent.metrics, { store, supervisor, events, logger });
   agent.useMetrics(metrics);
   const prometheus = new PrometheusExporter(() => agent.list(), metrics);
   const rotation = startLogRotation(paths.logs, { store, events, logger });
-  const alerts = await startAlerts(config.agent.alerts, { agentName: config.agent.name, store, metrics, logger });
+  const alerts = await LiveAlerts.start(config.agent.alerts, { agentName: config.agent.name, store, metrics, logger });
   const servers: FastifyInstance[] = [];
   let metricsServer: Server | null = null;
   let resolveStopped!: () => void;
@@ -68,6 +86,8 @@ export async function composeAgent(paths: HomePaths, config: AgentConfig, logger
       metrics.stop();
       rotation.stop();
       await alerts.stop();
+      await reloader.close();
+      gitPoller.stop();
       await syncs.close();
       await watchers.close();
       await loader.close();
@@ -82,8 +102,9 @@ export async function composeAgent(paths: HomePaths, config: AgentConfig, logger
   const audit = new AuditLog(path.join(paths.home, AUDIT_FILE), (err) => logger.warn({ action: 'audit', err: errorMessage(err) }, 'audit trail write failed'));
   const endpoint = config.agent.metrics.enabled ? config.agent.metrics.prometheus_endpoint : '';
   const apiOptions = {
-    logDir: paths.logs, auth: config.server?.auth ?? null, audit, syncs, metrics, prometheus, prometheusPath: endpoint.startsWith('/') ? endpoint : '', alerts: alerts.engine,
+    logDir: paths.logs, auth: config.server?.auth ?? null, audit, syncs, secrets, metrics, prometheus, prometheusPath: endpoint.startsWith('/') ? endpoint : '', alerts: alerts.engine,
     onStopRequested: (keep: boolean) => void stop(keep),
+    reload: (reason: string): Promise<ReloadResult> => reloader.reload(reason),
   };
 
   // Before any service starts: an address in use fails the start with nothing to undo.
@@ -96,19 +117,28 @@ export async function composeAgent(paths: HomePaths, config: AgentConfig, logger
     logger.info({ action: 'start', metrics: `${metricsAddress.host}:${metricsAddress.port}` }, 'Prometheus metrics served on their own address');
   }
   // Certificates are read now, so that a missing one fails the start before any service starts.
-  const tcpApi = config.server ? await createTcpApiServer(agent, apiOptions, config.server).catch(async (err: unknown) => {
+  const tcpApi: FastifyInstance | null = config.server ? await createTcpApiServer(agent, apiOptions, config.server, () => reloader.config.server ?? config.server!).catch(async (err: unknown) => {
     await new Promise((resolve) => (metricsServer ? metricsServer.close(resolve) : resolve(null)));
     await alerts.stop();
     throw new HxeError('BAD_USAGE', `server: ${errorMessage(err)}`);
   }) : null;
   leaveFleet = await joinFleetIfConfigured(config, { agent, store, events, paths, logger });
+  // Created once the TCP API exists (it reloads its certificates); the API's hooks read the configuration through it.
+  const reloader: ConfigReloader = new ConfigReloader(config, {
+    paths: extras.configPaths ?? [], load: (files) => loader.loadConfig(files), logger, logLevelFixed: Boolean(extras.logLevelFixed),
+    events, metrics, alerts, syncs, git: gitPoller, tcpApi,
+  });
+  agent.useConfigStatus(() => reloader.configStatus());
   await supervisor.start();
   // After adoption claimed the cgroups of running instances: the others' are leftovers.
   await cgroups?.sweep();
   syncs.start();
+  // Remotes first: a sync's first pass reads the clone.
+  await gitPoller.start(config.syncs.flatMap((sync): GitSync[] => (sync.git ? [{ path: sync.path, git: sync.git }] : [])));
   await registerConfiguredSyncs(syncs, config, logger);
   watchers.start();
   metrics.start();
+  reloader.watch();
   const socketApi = createApiServer(agent, apiOptions);
   if (tcpApi && config.server) {
     // Before the socket answers: a port in use is what `hxe agent start` reports.
@@ -120,7 +150,7 @@ export async function composeAgent(paths: HomePaths, config: AgentConfig, logger
   servers.push(socketApi);
   events.record({ service: '', type: 'AgentStarted', message: `agent started (pid ${process.pid})` });
   logger.info({ action: 'start', home: paths.home, revision: store.revision, server: agent.status().server }, 'agent started');
-  return { agent, stop, stopped };
+  return { agent, stop, stopped, reload: (reason) => reloader.reload(reason) };
 }
 
 /** `sync {}` blocks of agent.hcl: registered (or updated) at start, so a host boots straight into GitOps. */

@@ -6,6 +6,7 @@ import { createMemoryWatchdog, type OverLimit } from '../metrics/memory-watchdog
 import type { InstanceSample } from '../metrics/sample.js';
 import { createMetricsSampler, type MetricsSampler } from '../metrics/sampler.js';
 import type { EventLog } from './event-log.js';
+import { HostSampler, type HostSample } from '../metrics/host-sampler.js';
 import type { Supervisor } from './agent.js';
 
 const LIVE_STATES = new Set(['starting', 'running', 'healthy', 'unhealthy', 'stopping']);
@@ -23,16 +24,37 @@ export interface SamplesSnapshot {
  * max_memory_restart).
  */
 export class AgentMetrics {
-  private readonly sampler: MetricsSampler | null;
+  private sampler: MetricsSampler | null;
+  private started = false;
   private readonly subscribers = new Set<(samples: InstanceSample[]) => void>();
   private readonly limits = new Map<string, number | null>();
+  /** The host (CPU, memory, load, disks, network), read at each tick with the instances. */
+  readonly host: HostSampler;
+  private readonly hostSubscribers = new Set<(sample: HostSample) => void>();
 
   constructor(
-    private readonly config: MetricsConfig,
+    private config: MetricsConfig,
     private readonly deps: { store: Store; supervisor: Supervisor; events: EventLog; logger: Logger },
   ) {
+    this.host = new HostSampler(Math.max(1, Math.ceil(config.retention / config.interval)));
+    this.sampler = this.createSampler(config);
+  }
+
+  /**
+   * A configuration reload: a new interval or retention takes effect at
+   * once (a new sampler; the history starts again). `enabled` needs a restart.
+   */
+  reconfigure(config: MetricsConfig): void {
+    if (!this.config.enabled || (config.interval === this.config.interval && config.retention === this.config.retention)) return;
+    this.sampler?.stop();
+    this.config = { ...this.config, interval: config.interval, retention: config.retention };
+    this.sampler = this.createSampler(this.config);
+    if (this.started) this.sampler?.start();
+  }
+
+  private createSampler(config: MetricsConfig): MetricsSampler | null {
     const watchdog = createMemoryWatchdog((instance) => this.limits.get(instance) ?? null);
-    this.sampler = config.enabled
+    return config.enabled
       ? createMetricsSampler({
         intervalMs: config.interval,
         retention: Math.max(1, Math.ceil(config.retention / config.interval)),
@@ -40,17 +62,35 @@ export class AgentMetrics {
         onSample: (samples) => {
           for (const over of watchdog.check(samples)) this.restartOverLimit(over);
           for (const subscriber of this.subscribers) subscriber(samples);
+          this.sampleHost();
         },
-        onError: (err) => deps.logger.warn({ action: 'metrics', err: String(err) }, 'metrics tick failed'),
+        onError: (err) => this.deps.logger.warn({ action: 'metrics', err: String(err) }, 'metrics tick failed'),
       })
       : null;
   }
 
   start(): void {
+    this.started = true;
     this.sampler?.start();
+    // A first reading now: the header and /metrics have host figures before the first tick.
+    if (this.sampler) this.sampleHost();
+  }
+
+  /** Called with each host sample. */
+  subscribeHost(subscriber: (sample: HostSample) => void): () => void {
+    this.hostSubscribers.add(subscriber);
+    return () => this.hostSubscribers.delete(subscriber);
+  }
+
+  private sampleHost(): void {
+    this.host.collect().then(
+      (sample) => { for (const subscriber of this.hostSubscribers) subscriber(sample); },
+      (err: unknown) => this.deps.logger.warn({ action: 'metrics', err: String(err) }, 'host metrics failed'),
+    );
   }
 
   stop(): void {
+    this.started = false;
     this.sampler?.stop();
   }
 

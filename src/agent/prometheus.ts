@@ -3,6 +3,7 @@ import type { Registry } from 'prom-client';
 import type { ListenAddress } from '../config/listen-address.js';
 import type { InstanceView } from '../core/types.js';
 import type { AgentMetrics } from './metrics.js';
+import { registerHostMetrics } from './prometheus-host.js';
 
 const LIVE = new Set(['starting', 'running', 'healthy', 'unhealthy', 'stopping']);
 
@@ -76,6 +77,7 @@ export class PrometheusExporter {
       collect() { this.reset(); each((view, labels) => { if (view.status.lastProbe) this.set(labels, view.status.lastProbe.latencyMs / 1000); }); },
     });
     const metrics = this.metrics;
+    registerHostMetrics(client, registry, () => metrics.host.latest());
     function metricsOf(view: InstanceView) {
       return metrics.latest(view.name);
     }

@@ -5,9 +5,12 @@ import type { AgentConfig } from '../config/load-config.js';
 import { defaultAgentConfig } from '../config/defaults.js';
 import { createManifestLoader, type ManifestLoader } from '../sync/manifest-worker.js';
 import { composeAgent } from './compose.js';
-import { loadConfigPaths } from './config-paths.js';
+import { loadConfigPaths, rememberedConfigPaths } from './config-paths.js';
+import path from 'node:path';
 import { createAgentLog } from './logger.js';
 import { acquirePidLock } from './pid-lock.js';
+import { takeSecretKey } from '../secrets/secret-key.js';
+import { SecretStore } from '../secrets/secret-store.js';
 
 export interface RunAgentOptions {
   home: string;
@@ -27,6 +30,8 @@ export interface RunAgentOptions {
 export async function runAgent(options: RunAgentOptions): Promise<void> {
   const paths = homePaths(options.home);
   await fs.mkdir(paths.home, { recursive: true, mode: 0o700 });
+  // Before anything is forked: no child inherits a managed key.
+  const secretKey = takeSecretKey(process.env);
   const releaseLock = await acquirePidLock(paths.pidFile);
   const loader = createManifestLoader({ cacheDir: paths.cache });
   const agentLog = createAgentLog(paths.agentLog, { level: options.logLevel, console: options.console });
@@ -37,7 +42,9 @@ export async function runAgent(options: RunAgentOptions): Promise<void> {
   try {
     const config = await readConfig(loader, paths.home, options.configPaths);
     if (!options.logLevel) logger.level = config.agent.log_level;
-    const composed = await composeAgent(paths, config, logger, loader);
+    const configPaths = options.configPaths?.length ? options.configPaths.map((p) => path.resolve(p)) : await rememberedConfigPaths(paths.home);
+    const secrets = await SecretStore.open(paths.home, secretKey);
+    const composed = await composeAgent(paths, config, logger, loader, { secrets, configPaths, logLevelFixed: Boolean(options.logLevel) });
     // A supervisor must outlive its own bugs: an unhandled rejection is logged, not fatal.
     const onRejection = (reason: unknown) => logger.error({ action: 'internal', err: errorMessage(reason) }, 'unhandled rejection');
     process.on('unhandledRejection', onRejection);
@@ -45,7 +52,11 @@ export async function runAgent(options: RunAgentOptions): Promise<void> {
     const onSignal = () => void composed.stop(true);
     process.once('SIGTERM', onSignal);
     process.once('SIGINT', onSignal);
+    // SIGHUP: read the configuration again, as daemons do.
+    const onHangup = () => void composed.reload('SIGHUP');
+    process.on('SIGHUP', onHangup);
     await composed.stopped;
+    process.off('SIGHUP', onHangup);
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
     process.off('unhandledRejection', onRejection);

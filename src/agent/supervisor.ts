@@ -16,11 +16,13 @@ export interface SupervisorDeps {
   logger: Logger;
   /** The home's instance cgroups (setUpCgroups), or null. */
   cgroups: HomeCgroups | null;
+  /** The values of `secret:NAME` references. */
+  secrets?: (name: string) => string | undefined;
 }
 
 /** Wires the reconcile loop to the real process runtime and probes. */
 export function createSupervisor(deps: SupervisorDeps): Supervisor {
-  const runtime = createProcessRuntime({ logDir: deps.paths.logs, logger: deps.logger, cgroups: deps.cgroups, home: deps.paths.home });
+  const runtime = createProcessRuntime({ logDir: deps.paths.logs, logger: deps.logger, cgroups: deps.cgroups, home: deps.paths.home, secrets: deps.secrets });
   return new Controller({
     store: deps.store, runtime, prober: createProber(), events: deps.events, logger: deps.logger,
     moveLogs: (from, to) => moveLogFiles(deps.paths.logs, from, to, deps.logger),

@@ -14,6 +14,8 @@ import { applySample, applyStatus, initialFacts, settleFacts, type InstanceFacts
 import { compileServiceFilter, guessService } from './match.js';
 import type { AlertRule } from './rule-config.js';
 import { checkRule, checkStoreRule, type Condition, type StoreFault } from './rules.js';
+import { HostFacts, isHostRule } from './host-rules.js';
+import type { HostSample } from '../metrics/host-sampler.js';
 import type { Alert, AlertEngine, AlertLogger, AlertStatusInput, InstanceSample, Notifier } from './types.js';
 
 export interface AlertEngineDeps {
@@ -65,6 +67,7 @@ export function createAlertEngine(config: AlertsConfig, deps: AlertEngineDeps): 
 const DISABLED: AlertEngine = {
   observeSamples: () => undefined,
   observeStatus: () => undefined,
+  observeHost: () => undefined,
   observeGone: () => undefined,
   storeError: () => undefined,
   tick: () => undefined,
@@ -84,6 +87,7 @@ class Engine implements AlertEngine {
   /** The instance rules of each instance seen: filters are globs, worth matching once. */
   private readonly applicable = new Map<string, AlertRule[]>();
   private storeFault: StoreFault | null = null;
+  private readonly hostFacts = new HostFacts();
   private readonly firing = new Map<string, Firing>();
   private readonly aggregator: Aggregator;
   private readonly queues: DeliveryQueue[];
@@ -115,6 +119,19 @@ class Engine implements AlertEngine {
     this.guard('status', (now) => {
       this.facts.set(instance, applyStatus(this.factsOf(instance), status, now));
       this.evaluate(instance, now);
+    });
+  }
+
+  observeHost(sample: HostSample): void {
+    this.guard('host', (now) => {
+      for (const { rule } of this.rules) {
+        if (!isHostRule(rule.type)) continue;
+        const measured = this.hostFacts.check(rule, sample);
+        for (const { instance, condition } of measured) this.update(rule, instance, condition, now);
+        // A filesystem unmounted since: its alert ends.
+        const still = new Set(measured.map((m) => `${rule.name}/${m.instance}`));
+        for (const { alert } of [...this.firing.values()]) if (alert.rule === rule.name && !still.has(alert.key)) this.resolve(alert.key, now);
+      }
     });
   }
 
@@ -184,7 +201,7 @@ class Engine implements AlertEngine {
   private rulesFor(instance: string): AlertRule[] {
     let rules = this.applicable.get(instance);
     if (!rules) {
-      rules = this.rules.filter(({ rule, applies }) => rule.type !== 'store_error' && applies(instance)).map(({ rule }) => rule);
+      rules = this.rules.filter(({ rule, applies }) => rule.type !== 'store_error' && !isHostRule(rule.type) && applies(instance)).map(({ rule }) => rule);
       this.applicable.set(instance, rules);
     }
     return rules;

@@ -45,6 +45,10 @@ export const RULE_TYPE_DEFAULTS: Readonly<Record<AlertRuleType, TypeDefaults>> =
   unhealthy: { severity: 'warning', above: null, for: MINUTE, within: 0, fields: ['for'] },
   failed: { severity: 'critical', above: null, for: 0, within: 0, fields: ['for'] },
   store_error: { severity: 'critical', above: null, for: 0, within: 0, fields: ['for'] },
+  host_cpu: { severity: 'warning', above: 90, for: 5 * MINUTE, within: 0, fields: ['above', 'for'] },
+  host_memory: { severity: 'warning', above: 90, for: 5 * MINUTE, within: 0, fields: ['above', 'for'] },
+  host_disk: { severity: 'warning', above: 90, for: MINUTE, within: 0, fields: ['above', 'for'] },
+  host_load: { severity: 'warning', above: null, for: 5 * MINUTE, within: 0, fields: ['above', 'for'] },
 };
 
 /**
@@ -93,8 +97,8 @@ export function resolveRule(name: string, input: RuleInput): { rule: AlertRule }
     }
   }
   if (input.within === 0 && defaults.fields.includes('within')) issues.push({ field: 'within', message: 'expected a duration above 0 such as "5m", got "0"' });
-  if (type === 'store_error' && input.services !== undefined) {
-    issues.push({ field: 'services', message: 'not used by rules of type store_error (the store is the agent\'s)' });
+  if ((type === 'store_error' || type.startsWith('host_')) && input.services !== undefined) {
+    issues.push({ field: 'services', message: `not used by rules of type ${type} (${type === 'store_error' ? 'the store is the agent\'s' : 'they are about the host'})` });
   }
   const above = defaults.fields.includes('above') ? decodeAbove(type, input.above, defaults.above) : { value: null };
   if ('message' in above) issues.push({ field: 'above', message: above.message });
@@ -120,6 +124,10 @@ const ABOVE_EXPECTED: Partial<Record<AlertRuleType, string>> = {
   memory: 'a memory quantity such as "900Mi"',
   cpu: 'a CPU percentage of one core such as 90 or "250%"',
   restarts: 'a number of restarts such as 5',
+  host_cpu: 'a percentage of all CPUs such as 90 or "90%"',
+  host_memory: 'a percentage of memory such as 90 or "90%"',
+  host_disk: 'a percentage of a filesystem such as 90 or "90%"',
+  host_load: 'a 1-minute load average such as 8',
 };
 
 /** `above` means bytes, percent or a count depending on the type. */
@@ -139,6 +147,13 @@ function decodeAbove(type: AlertRuleType, value: string | number | undefined, fa
   if (type === 'cpu') {
     const percent = typeof value === 'number' ? value : /^\d+(\.\d+)?%?$/.test(value) ? Number.parseFloat(value) : NaN;
     return percent > 0 && Number.isFinite(percent) ? { value: percent } : { message: `expected ${ABOVE_EXPECTED.cpu}, got ${got}` };
+  }
+  if (type === 'host_cpu' || type === 'host_memory' || type === 'host_disk') {
+    const percent = typeof value === 'number' ? value : /^\d+(\.\d+)?%?$/.test(value) ? Number.parseFloat(value) : NaN;
+    return percent >= 0 && percent < 100 ? { value: percent } : { message: `expected ${ABOVE_EXPECTED[type]} (below 100), got ${got}` };
+  }
+  if (type === 'host_load') {
+    return typeof value === 'number' && value > 0 ? { value } : { message: `expected ${ABOVE_EXPECTED.host_load}, got ${got}` };
   }
   return typeof value === 'number' && Number.isInteger(value) && value >= 0
     ? { value }

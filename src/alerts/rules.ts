@@ -25,7 +25,7 @@ export interface StoreFault {
 
 /**
  * The condition of `rule` for one instance, or null when it does not hold.
- * `store_error` rules are not about instances: see {@link checkStoreRule}.
+ * `store_error` and `host_*` rules are not about instances: see {@link checkStoreRule} and host-rules.ts.
  */
 export function checkRule(rule: AlertRule, facts: InstanceFacts, now: number): Condition | null {
   switch (rule.type) {
@@ -41,6 +41,10 @@ export function checkRule(rule: AlertRule, facts: InstanceFacts, now: number): C
     case 'failed':
       return inState(facts.failedSince, facts, 'failed');
     case 'store_error':
+    case 'host_cpu':
+    case 'host_memory':
+    case 'host_disk':
+    case 'host_load':
       return null;
   }
 }

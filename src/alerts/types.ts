@@ -4,12 +4,13 @@
  */
 import type { InstanceStatus } from '../core/types.js';
 import type { InstanceSample } from '../metrics/sample.js';
+import type { HostSample } from '../metrics/host-sampler.js';
 
 export type { InstanceSample };
 
 export type AlertSeverity = 'warning' | 'critical';
 
-export const RULE_TYPES = ['memory', 'cpu', 'restarts', 'crashloop', 'unhealthy', 'failed', 'store_error'] as const;
+export const RULE_TYPES = ['memory', 'cpu', 'restarts', 'crashloop', 'unhealthy', 'failed', 'store_error', 'host_cpu', 'host_memory', 'host_disk', 'host_load'] as const;
 export type AlertRuleType = (typeof RULE_TYPES)[number];
 
 /** What the engine needs of a status change; a whole {@link InstanceStatus} fits. */
@@ -80,6 +81,8 @@ export interface AlertEngine {
   observeSamples(samples: InstanceSample[]): void;
   /** Every status change of an instance. */
   observeStatus(instance: string, status: AlertStatusInput): void;
+  /** A sample of the host, every `metrics.interval`: the host_* rules. */
+  observeHost(sample: HostSample): void;
   /** The instance was deleted: its alerts resolve. */
   observeGone(instance: string): void;
   /** The agent's store failed (a message) or recovered (null). */

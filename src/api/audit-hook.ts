@@ -17,8 +17,10 @@ const ACTIONS: Record<string, string> = {
   'POST /v1/restart': 'restart',
   'POST /v1/syncs': 'sync',
   'DELETE /v1/syncs': 'sync-stop',
+  'POST /v1/syncs/pull': 'sync-pull',
   'POST /v1/tokens': 'token',
   'POST /v1/agent/stop': 'agent-stop',
+  'POST /v1/agent/reload': 'agent-reload',
 };
 
 interface Pending {

@@ -25,8 +25,12 @@ declare module 'fastify' {
   }
 }
 
-/** Endpoints a TCP client may call without a token: health, and the page's static shell (it holds no data). */
-const PUBLIC = [/^\/v1\/health$/, /^\/ui(\/.*)?$/, /^\/$/];
+/**
+ * Endpoints a TCP client may call without a token: health, the page's static
+ * shell (it holds no data), and the pull webhook (its body's HMAC is its
+ * authentication: pull-webhook.ts).
+ */
+const PUBLIC = [/^\/v1\/health$/, /^\/ui(\/.*)?$/, /^\/$/, /^\/v1\/syncs\/pull$/];
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** The caller of every socket request: only the agent's own user (or root) can open the socket. */
@@ -42,8 +46,9 @@ export function socketCaller(): Caller {
  * (none: admin, as only holders of the secret can sign). No or a bad
  * token: 401; a read token on a method that changes something: 403.
  */
-export function createAuthHook(auth: ServerConfig['auth']) {
-  const secret = auth.secret ? new TextEncoder().encode(auth.secret) : null;
+export function createAuthHook(given: ServerConfig['auth'] | (() => ServerConfig['auth'])) {
+  // A getter: a configuration reload changes the token or secret for the next request.
+  const current = typeof given === 'function' ? given : () => given;
   return async (request: FastifyRequest, reply: FastifyReply) => {
     const path = request.url.split('?')[0];
     if (request.method === 'OPTIONS' || PUBLIC.some((pattern) => pattern.test(path))) return;
@@ -61,6 +66,8 @@ export function createAuthHook(auth: ServerConfig['auth']) {
   };
 
   async function verify(token: string): Promise<Caller | null> {
+    const auth = current();
+    const secret = auth.secret ? new TextEncoder().encode(auth.secret) : null;
     if (auth.type === 'token') return auth.token && safeEqual(token, auth.token) ? { via: 'token', subject: 'token', role: 'admin' } : null;
     if (!secret) return null;
     try {

@@ -23,6 +23,7 @@ export interface MetricsRouteOptions {
  */
 export function registerMetricsRoutes(app: FastifyInstance, agent: Agent, options: MetricsRouteOptions): void {
   app.get('/v1/metrics/samples', async () => options.metrics.snapshot());
+  app.get('/v1/metrics/host', async () => ({ latest: options.metrics.host.latest(), history: options.metrics.host.history() }));
   app.get('/v1/alerts', async () => options.alerts.active());
   if (options.prometheusPath) {
     app.get(options.prometheusPath, async (_request, reply) => {
@@ -37,7 +38,10 @@ export function registerMetricsRoutes(app: FastifyInstance, agent: Agent, option
     const sendEvent = (event: HxeEvent) => raw.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
     const sendSamples = (samples: InstanceSample[]) => raw.write(`event: samples\ndata: ${JSON.stringify(samples)}\n\n`);
     const unsubscribers = [agent.events.subscribe(sendEvent)];
-    if (request.query.samples === '1') unsubscribers.push(options.metrics.subscribe(sendSamples));
+    if (request.query.samples === '1') {
+      unsubscribers.push(options.metrics.subscribe(sendSamples));
+      unsubscribers.push(options.metrics.subscribeHost((sample) => raw.write(`event: host\ndata: ${JSON.stringify(sample)}\n\n`)));
+    }
     const keepalive = setInterval(() => raw.write(': keepalive\n\n'), KEEPALIVE_MS);
     keepalive.unref();
     raw.on('close', () => {

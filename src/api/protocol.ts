@@ -57,6 +57,8 @@ export interface AgentStatus {
   revision: number;
   /** Stored records that failed validation when the store was read: kept aside, not run; `hxe delete NAME` forgets one. */
   setAside: { name: string; reason: string; at: string }[];
+  /** The configuration files: when loaded, the last refused reload, and changed fields that need a restart. */
+  config?: { files: string[]; loadedAt: string; lastError: { at: string; message: string } | null; restartNeeded: string[] };
 }
 
 export interface StopAgentRequest {

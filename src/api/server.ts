@@ -9,12 +9,15 @@ import { registerWebRoutes } from '../web/routes.js';
 import { createAuthHook, socketCaller } from './auth.js';
 import { registerTokenRoutes } from './token-routes.js';
 import { registerAuditHooks, type AuditSink } from './audit-hook.js';
-import { createRateLimitHook } from './rate-limit.js';
+import { createLiveRateLimitHook, liveCorsDelegator } from './live-hooks.js';
 import type { ServerConfig } from '../config/schema.js';
 import { registerSyncRoutes } from './sync-routes.js';
 import { registerMetricsRoutes, type MetricsRouteOptions } from './metrics-routes.js';
 import type { SyncManager } from '../sync/sync-manager.js';
 import type { ErrorBody } from './protocol.js';
+import type { SecretStore } from '../secrets/secret-store.js';
+import { registerSecretRoutes } from './secret-routes.js';
+import { registerPullWebhook } from './pull-webhook.js';
 
 /** Requests larger than this are refused with 413 (a manifest set of thousands of services fits easily). */
 export const MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -37,6 +40,10 @@ export interface ApiServerOptions extends MetricsRouteOptions {
   /** Where every mutating call is recorded. */
   audit: AuditSink;
   syncs: SyncManager;
+  /** `POST /v1/agent/reload`: reads the configuration files again. */
+  reload?: (reason: string) => Promise<unknown>;
+  /** The home's secrets (names and versions only ever leave through the API). */
+  secrets?: SecretStore;
   onStopRequested: (keepServices: boolean) => void;
 }
 
@@ -56,26 +63,22 @@ export function createApiServer(agent: Agent, options: ApiServerOptions): Fastif
  * The same API on TCP, as the `server {}` block configures it: TLS, a bearer
  * token or JWT on every endpoint but health, CORS and a rate limit.
  */
-export async function createTcpApiServer(agent: Agent, options: ApiServerOptions, server: ServerConfig): Promise<FastifyInstance> {
+export async function createTcpApiServer(agent: Agent, options: ApiServerOptions, server: ServerConfig, live: () => ServerConfig = () => server): Promise<FastifyInstance> {
   const https = server.tls.enabled
     ? { key: await fs.readFile(server.tls.key_file!), cert: await fs.readFile(server.tls.cert_file!) }
     : null;
   const app = Fastify({ logger: false, bodyLimit: MAX_BODY_BYTES, return503OnClosing: true, forceCloseConnections: true, ...(https ? { https } : {}) }) as unknown as FastifyInstance;
   if (server.cors.enabled) {
     const { default: cors } = await import('@fastify/cors');
-    await app.register(cors, {
-      origin: server.cors.allowed_origins,
-      methods: server.cors.allowed_methods,
-      allowedHeaders: ['authorization', 'content-type'],
-    });
+    // Origins and methods as the configuration says now (a reload changes them).
+    await app.register(cors, { delegator: liveCorsDelegator(live) });
   }
-  if (server.rate_limit.enabled) {
-    app.addHook('onRequest', createRateLimitHook({ requestsPerMinute: server.rate_limit.requests_per_minute, burstSize: server.rate_limit.burst_size }));
-  }
+  app.addHook('onRequest', createLiveRateLimitHook(live));
   // Before the auth hook: refused calls are recorded too.
   registerAuditHooks(app, options.audit, () => agent.list());
-  app.addHook('onRequest', createAuthHook(server.auth));
+  app.addHook('onRequest', createAuthHook(() => live().auth));
   registerApi(app, agent, options);
+  if (server.pull_webhook) registerPullWebhook(app, options.syncs, server.pull_webhook.secret, agent.events);
   // The live page: on TCP only, since no browser reaches the Unix socket.
   registerWebRoutes(app);
   return app;
@@ -90,6 +93,9 @@ function registerApi(app: FastifyInstance, agent: Agent, options: ApiServerOptio
   registerEnvRoutes(app, agent);
   registerSyncRoutes(app, agent, options.syncs);
   registerMetricsRoutes(app, agent, options);
+  if (options.secrets) registerSecretRoutes(app, options.secrets, agent.events);
+  const { reload } = options;
+  if (reload) app.post('/v1/agent/reload', async () => reload('requested'));
   // Who the page (or a script) is talking as, so that a read token's page offers no actions.
   app.get('/v1/whoami', async (request) => ({ subject: request.caller?.subject ?? null, role: request.caller?.role ?? null, via: request.caller?.via ?? null }));
 }

@@ -134,8 +134,8 @@ export function buildCli(argv: string[]): Argv {
     .command('nodes', "the fleet's nodes (with --server nats://...)", (y) =>
       y.option('output', outputOption(['table', 'json'])).example('$0 --server nats://10.0.0.1:4222 nodes', ''),
     run(async () => (await import('./commands/nodes.js')).nodesCommand as Handler))
-    .command('agent [action]', 'the agent: run (foreground), start, stop, status, install (systemd unit)', (y) =>
-      y.positional('action', { choices: ['run', 'start', 'stop', 'status', 'install'], default: 'status' })
+    .command('agent [action]', 'the agent: run (foreground), start, stop, status, reload (its --config files), install (systemd unit)', (y) =>
+      y.positional('action', { choices: ['run', 'start', 'stop', 'status', 'reload', 'install'], default: 'status' })
         .option('unit-dir', { type: 'string', describe: 'with install: where to write the systemd unit (default /etc/systemd/system)' })
         .option('print', { type: 'boolean', describe: 'with install: print the systemd unit only' })
         .option('keep-services', { type: 'boolean', describe: 'with stop: leave services running for the next agent' })
@@ -154,6 +154,11 @@ export function buildCli(argv: string[]): Argv {
         .option('output', outputOption(['text', 'json']))
         .example('$0 token create --role read --ttl 8h', 'a token for the live page that cannot change anything'),
     run(async () => async (args: { action: string } & GlobalArgs) => (await import('./commands/token.js')).tokenCommand(args.action, args)))
+    .command('secret <action> [name] [rest..]', 'secrets at rest, for "secret:NAME" in environment: set (value from stdin), list, rm', (y) =>
+      y.positional('action', { choices: ['set', 'list', 'rm'] })
+        .option('output', outputOption(['text', 'json']))
+        .example('printf %s "$PW" | $0 secret set db-password', 'store a secret; manifests say DB_PASSWORD = "secret:db-password"'),
+    run(async () => async (args: { action: string } & GlobalArgs) => (await import('./commands/secret.js')).secretCommand(args.action, args)))
     .completion('completion', 'print a shell completion script (bash/zsh)')
     .demandCommand(1, 'name a command (hxe --help lists them)')
     .strict()

@@ -27,7 +27,7 @@ export interface AgentConfig {
 }
 
 /** Blocks that hcl2json wraps in one-element arrays. */
-const NESTED_BLOCKS = new Set(['metrics', 'nats', 'tls', 'auth', 'cors', 'rate_limit']);
+const NESTED_BLOCKS = new Set(['metrics', 'nats', 'tls', 'auth', 'cors', 'rate_limit', 'git', 'pull_webhook']);
 const TOP_LEVEL = new Set(['agent', 'server', 'sync', 'service', 'services']);
 
 interface Found {

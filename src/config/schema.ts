@@ -131,6 +131,8 @@ const serverInput = z.strictObject({
   auth: authSchema,
   cors: corsSchema.optional(),
   rate_limit: rateLimitSchema,
+  /** `POST /v1/syncs/pull`: a Git push webhook (GitHub's X-Hub-Signature-256) that pulls synced checkouts. */
+  pull_webhook: z.strictObject({ secret: text('the webhook secret (e.g. "env:HXE_WEBHOOK_SECRET")') }).optional(),
 }).superRefine((server: unknown, ctx) => checkServer(server, ctx), ALWAYS);
 
 /** Rules across fields; runs even when a field failed (so every problem shows at once): guards every type. */
@@ -170,13 +172,24 @@ export const serverBlockSchema = serverInput.transform((server) => {
       ? { enabled: server.cors.enabled, allowed_origins: server.cors.allowed_origins, allowed_methods: server.cors.allowed_methods }
       : { enabled: false, allowed_origins: [] as string[], allowed_methods: [] as string[] },
     rate_limit: { enabled: rate.enabled, requests_per_minute: perMinute, burst_size: rate.burst_size ?? rate.requests ?? Math.ceil(perMinute) },
+    ...(server.pull_webhook ? { pull_webhook: server.pull_webhook } : {}),
   };
+});
+
+const gitSchema = z.strictObject({
+  /** What `git clone` takes: https://, ssh://, git@host:repo, or a local path. */
+  url: text('a Git URL'),
+  branch: text('a branch name').prefault('main'),
+  /** How often the remote is fetched. */
+  interval: duration('1m', 'positive'),
 });
 
 export const syncBlockSchema = z.strictObject({
   path,
   prune: bool(false),
   recursive: bool(false),
+  /** A remote the agent clones into `path` and polls (as Flux's GitRepository). */
+  git: gitSchema.optional(),
 });
 
 /** Known fields per block path (from `agent` / `server`), for "did you mean". */
@@ -190,6 +203,8 @@ export const CONFIG_FIELDS: Record<string, readonly string[]> = {
   'server.cors': Object.keys(corsSchema.shape),
   'server.rate_limit': Object.keys(rateLimitSchema.unwrap().shape),
   sync: Object.keys(syncBlockSchema.shape),
+  'sync.git': Object.keys(gitSchema.shape),
+  'server.pull_webhook': ['secret'],
 };
 
 export type MetricsConfig = z.output<typeof metricsSchema>;

@@ -16,6 +16,7 @@ import { MAX_NAME_LENGTH } from './names.js';
 import { isPlainObject } from './parse-outcome.js';
 import { ALWAYS, count, cpu, duration, memory, path, signal, stringList, stringMap, text } from './schema-fields.js';
 import { healthCheck, healthCheckShape } from './schema-health-check.js';
+import { secretRefProblem } from '../secrets/refs.js';
 
 /** More instances than this is a typo, not a plan: one host runs them all. */
 export const MAX_INSTANCES = 1000;
@@ -66,7 +67,8 @@ const environment = stringMap((key, value) => {
   if (value.startsWith('env:') && !ENV_NAME.test(value.slice(4))) {
     return { key: false, message: `expected env:NAME with a variable name, got ${JSON.stringify(value)}` };
   }
-  return null;
+  const secretProblem = secretRefProblem(value);
+  return secretProblem === null ? null : { key: false, message: secretProblem };
 });
 
 const labels = stringMap((key) => (key === '' ? { key: true, message: 'label names must not be empty' } : null));
@@ -84,7 +86,7 @@ const serviceShape = {
   working_dir: path.optional().describe("Working directory; relative to the manifest file; default: the manifest file's directory."),
   user: text('a user name or uid').optional().describe('Run as this user (needs root).'),
   group: text('a group name or gid').optional().describe('Run as this group (needs root).'),
-  environment: environment.prefault({}).describe('Variables; "env:NAME" takes NAME from the agent\'s environment at start.'),
+  environment: environment.prefault({}).describe('Variables; "env:NAME" takes NAME from the agent\'s environment at start; "secret:NAME" the secret NAME (hxe secret set).'),
   env_file: path.optional().describe('A dotenv file read at start; relative to the manifest file.'),
   depends_on: stringList('a service name', true).prefault([]).describe('Services that must be healthy before this one starts.'),
   instances: count(0, 1, MAX_INSTANCES).describe('Number of instances: NAME-0 ... NAME-(N-1) when more than one.'),

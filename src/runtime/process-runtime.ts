@@ -17,6 +17,7 @@ import { startInCgroup } from './spawn-in-cgroup.js';
 import { formatMarker, newSpawnId, SPAWN_MARKER } from './spawn-marker.js';
 import { environmentOf, launch, prepareSpawn, waitForSpawn, workingDirOf, type PreparedSpawn } from './spawn-process.js';
 import { stopGroup } from './stop-group.js';
+import type { SecretValues } from './spawn-command.js';
 
 export interface ProcessRuntimeOptions {
   /** Where `<instance>.out.log` and `<instance>.err.log` are appended. */
@@ -33,6 +34,8 @@ export interface ProcessRuntimeOptions {
    * environment (spawn-marker.ts), and findMarked finds them all.
    */
   home?: string;
+  /** The values of `secret:NAME` references (the home's secrets). */
+  secrets?: SecretValues;
 }
 
 let inheritedFdsClosed = false;
@@ -81,7 +84,7 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): ProcessRun
       // store writes and API requests starved. One turn of the event loop
       // per spawn keeps everything else moving.
       await new Promise((resolve) => setImmediate(resolve));
-      const prepared = marked(await prepareSpawn(request, agentEnv), request, home);
+      const prepared = marked(await prepareSpawn(request, agentEnv, options.secrets), request, home);
       const started = cgroups
         ? await startInCgroup(prepared, request.spec.resources, cgroups)
         : { launched: prepared, cgroup: null, addAfterSpawn: false };
@@ -128,7 +131,7 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): ProcessRun
       return true;
     },
     async runContext(request) {
-      return { cwd: workingDirOf(request.spec), env: await environmentOf(request, agentEnv) };
+      return { cwd: workingDirOf(request.spec), env: await environmentOf(request, agentEnv, options.secrets) };
     },
     findMarked: home === null ? undefined : () => scanMarkedProcesses(home),
     onExit: (listener) => watcher.onExit(listener),

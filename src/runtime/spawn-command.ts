@@ -41,17 +41,31 @@ export function buildCommandLine(spec: Pick<ServiceSpec, 'command' | 'args' | 's
 }
 
 const ENV_REF = /^env:([A-Za-z_][A-Za-z0-9_]*)$/;
+// As refs.ts of secrets writes them: `secret:NAME`, stamped `@VERSION` when stored.
+const SECRET_REF = /^secret:([A-Za-z_][A-Za-z0-9_.-]*)(?:@[0-9a-f]+)?$/;
+
+/** The plain value of a set secret, undefined when not set. */
+export type SecretValues = (name: string) => string | undefined;
 
 /**
- * Replaces `env:VAR` values by the agent's VAR. Throws, naming the variables
- * (never values: they are secrets), when the agent does not have VAR.
+ * Replaces `env:VAR` values by the agent's VAR and `secret:NAME` values by
+ * the secret's current value. Throws, naming the variables (never values:
+ * they are secrets), when the agent does not have VAR or NAME is not set.
  */
 export function resolveEnvRefs(
   environment: Record<string, string>,
   agentEnv: NodeJS.ProcessEnv,
+  secrets: SecretValues = () => undefined,
 ): Record<string, string> {
   const resolved: Record<string, string> = {};
   for (const [name, value] of Object.entries(environment)) {
+    const secret = SECRET_REF.exec(value)?.[1];
+    if (secret !== undefined) {
+      const found = secrets(secret);
+      if (found === undefined) throw new Error(`environment.${name}: secret:${secret} is not set (hxe secret set ${secret})`);
+      resolved[name] = found;
+      continue;
+    }
     const ref = ENV_REF.exec(value)?.[1];
     if (ref === undefined) {
       resolved[name] = value;

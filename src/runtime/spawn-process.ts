@@ -9,7 +9,7 @@ import { parse as parseDotenv } from 'dotenv';
 import { execa } from 'execa';
 import type { SpawnRequest } from '../core/ports.js';
 import { envIdentity } from '../core/instances.js';
-import { buildCommandLine, composeEnv, resolveEnvRefs, type CommandLine } from './spawn-command.js';
+import { buildCommandLine, composeEnv, resolveEnvRefs, type CommandLine, type SecretValues } from './spawn-command.js';
 import { resolveIdentity, type Identity } from './users.js';
 
 /** Everything a spawn needs, checked. */
@@ -38,13 +38,13 @@ const SAFE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
  * message saying what is wrong (bad name or command, missing working_dir,
  * unreadable env_file, unset env:VAR, unknown user, user without root).
  */
-export async function prepareSpawn(request: SpawnRequest, agentEnv: NodeJS.ProcessEnv): Promise<PreparedSpawn> {
+export async function prepareSpawn(request: SpawnRequest, agentEnv: NodeJS.ProcessEnv, secrets?: SecretValues): Promise<PreparedSpawn> {
   const { spec } = request;
   if (!SAFE_NAME.test(request.instance)) throw new Error(`invalid instance name: ${JSON.stringify(request.instance)}`);
   const command = buildCommandLine(spec);
   const cwd = workingDirOf(spec);
   await checkWorkingDir(cwd);
-  const env = await environmentOf(request, agentEnv);
+  const env = await environmentOf(request, agentEnv, secrets);
   const identity = resolveIdentity(spec.user, spec.group);
   return { instance: request.instance, command, cwd, env, identity };
 }
@@ -59,13 +59,13 @@ export function workingDirOf(spec: SpawnRequest['spec']): string {
  * checks with it: composeEnv over env_file and the resolved `environment`.
  * Rejects on an unreadable env_file or an unset env:VAR.
  */
-export async function environmentOf(request: SpawnRequest, agentEnv: NodeJS.ProcessEnv): Promise<Record<string, string>> {
+export async function environmentOf(request: SpawnRequest, agentEnv: NodeJS.ProcessEnv, secrets?: SecretValues): Promise<Record<string, string>> {
   const { spec } = request;
   const envFile = spec.env_file === null ? {} : await readEnvFile(spec.env_file);
   const identity = envIdentity(spec, request.service, request.index);
   // env:HXE_INSTANCE and env:HXE_SERVICE name this instance's own (PM2's NODE_APP_INSTANCE is mapped so).
   const own = { HXE_SERVICE: identity.service, HXE_INSTANCE: String(identity.index) };
-  const environment = resolveEnvRefs(spec.environment, { ...agentEnv, ...own });
+  const environment = resolveEnvRefs(spec.environment, { ...agentEnv, ...own }, secrets);
   return composeEnv({ agentEnv, envFile, environment, ...identity });
 }
 

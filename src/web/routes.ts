@@ -16,6 +16,7 @@ export const WEB_FILES: Readonly<Record<string, string>> = {
   'actions.js': 'text/javascript; charset=utf-8',
   'api.js': 'text/javascript; charset=utf-8',
   'format.js': 'text/javascript; charset=utf-8',
+  'host.js': 'text/javascript; charset=utf-8',
   'sparkline.js': 'text/javascript; charset=utf-8',
   'sse.js': 'text/javascript; charset=utf-8',
   'style.css': 'text/css; charset=utf-8',

@@ -219,7 +219,7 @@ describe('decodeAlertsConfig', () => {
       { path: 'alerts.rule.cpu.severity', message: 'expected one of warning, critical, got "fatal"' },
       { path: 'alerts.rule.high-memory.within', message: 'not used by rules of type memory (they use above, for)' },
       { path: 'alerts.rule.high-memory.above', message: expect.stringContaining('(did you mean "900Mi"?)') },
-      { path: 'alerts.rule.mystery.type', message: 'missing, expected one of memory, cpu, restarts, crashloop, unhealthy, failed, store_error' },
+      { path: 'alerts.rule.mystery.type', message: 'missing, expected one of memory, cpu, restarts, crashloop, unhealthy, failed, store_error, host_cpu, host_memory, host_disk, host_load' },
       { path: 'alerts.rule.oops.typ', message: 'unknown field, did you mean "type"?' },
       { path: 'alerts.rule.restarts.above', message: 'expected a number of restarts such as 5, got -1' },
       { path: 'alerts.rule.store_error.services', message: 'not used by rules of type store_error (the store is the agent\'s)' },

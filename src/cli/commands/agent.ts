@@ -1,4 +1,5 @@
 import { HxeError } from '../../core/errors.js';
+import type { AgentStatus } from '../../api/protocol.js';
 import { ApiClient } from '../../api/client.js';
 import { isAlive } from '../../agent/pid-lock.js';
 import { createContext, type CliContext, type GlobalArgs } from '../context.js';
@@ -45,11 +46,21 @@ export async function agentCommand(action: string, args: GlobalArgs & { 'keep-se
         : `agent ${status.name} running (pid ${status.pid}, version ${status.version}, ${status.services} services, ${status.instances} instances, since ${status.startedAt})` +
           (status.server ? `\nAPI: ${status.server}  page: ${status.server}/ui/` : '') +
           (status.setAside ?? []).map((entry) => `\nset aside (invalid in the store, not used): ${entry.name}: ${entry.reason}` +
-            (entry.name.startsWith('sync ') ? '' : ` (hxe delete ${entry.name} forgets it)`)).join(''));
+            (entry.name.startsWith('sync ') ? '' : ` (hxe delete ${entry.name} forgets it)`)).join('') +
+          configLines(status.config));
       return 0;
     }
+    case 'reload': {
+      if (!(await agentAnswers(client))) throw new HxeError('AGENT_UNAVAILABLE', 'agent not running');
+      const result = await client.request<{ applied: string[]; restartNeeded: string[]; error?: string }>('POST', '/v1/agent/reload');
+      if (args.output === 'json') context.out(JSON.stringify(result, null, 2));
+      else if (result.error) process.stderr.write(`error: configuration not reloaded, the running one stays:\n${result.error}\n`);
+      else context.out(`configuration reloaded: ${result.applied.length ? `applied ${result.applied.join(', ')}` : 'nothing changed'}` +
+        (result.restartNeeded.length ? `\nneeds a restart (hxe agent stop --keep-services && hxe agent start): ${result.restartNeeded.join(', ')}` : ''));
+      return result.error ? 2 : 0;
+    }
     default:
-      throw new HxeError('BAD_USAGE', `unknown agent action "${action}": expected run, start, stop, status or install`);
+      throw new HxeError('BAD_USAGE', `unknown agent action "${action}": expected run, start, stop, status, reload or install`);
   }
 }
 
@@ -81,4 +92,12 @@ async function stopAgent(client: ApiClient, keepServices: boolean, out: (text: s
   if (isAlive(pid)) throw new HxeError('INTERNAL', `the agent (pid ${pid}) did not stop`);
   out(keepServices ? 'agent stopped; services left running' : 'agent and services stopped');
   return 0;
+}
+
+/** What `agent status` says of the configuration: a refused reload, and what waits for a restart. */
+function configLines(config: AgentStatus['config']): string {
+  if (!config) return '';
+  return (config.files.length ? `\nconfiguration: ${config.files.join(', ')} (loaded ${config.loadedAt})` : '') +
+    (config.lastError ? `\nlast reload refused (${config.lastError.at}), the running configuration stays:\n${config.lastError.message}` : '') +
+    (config.restartNeeded.length ? `\nneeds a restart to take effect: ${config.restartNeeded.join(', ')}` : '');
 }

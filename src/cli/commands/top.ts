@@ -5,6 +5,8 @@ import { createContext, type GlobalArgs } from '../context.js';
 import { colourState, formatBytes, formatCpu } from '../render/instances.js';
 import { createStyle, type Style } from '../render/style.js';
 import { renderTable } from '../render/table.js';
+import { renderHostHeader } from '../render/host.js';
+import type { HostSample } from '../../metrics/host-sampler.js';
 
 interface TopArgs extends GlobalArgs {
   sort?: 'cpu' | 'memory' | 'name';
@@ -33,7 +35,11 @@ export async function topCommand(args: TopArgs): Promise<number> {
 }
 
 async function renderFrame(client: ApiClient, sort: 'cpu' | 'memory' | 'name', style: Style): Promise<string> {
-  const views = await client.list();
+  const [views, host] = await Promise.all([
+    client.list(),
+    // An agent without host metrics (metrics disabled, or older) just has no host lines.
+    client.request<{ latest: HostSample | null }>('GET', '/v1/metrics/host').then((r) => r.latest, () => null),
+  ]);
   const ordered = [...views].sort(compareBy(sort));
   const rows = ordered.map((view) => {
     const m = view.status.metrics;
@@ -42,7 +48,7 @@ async function renderFrame(client: ApiClient, sort: 'cpu' | 'memory' | 'name', s
   });
   const total = views.reduce((sum, v) => ({ cpu: sum.cpu + (v.status.metrics?.cpuPercent ?? 0), mem: sum.mem + (v.status.metrics?.memoryBytes ?? 0) }), { cpu: 0, mem: 0 });
   const header = `hxe top — ${views.length} instances, CPU ${formatCpu(total.cpu)}, memory ${formatBytes(total.mem)} (sorted by ${sort}; Ctrl-C quits)`;
-  return `${header}\n\n${renderTable(['NAME', 'STATE', 'PID', 'CPU', 'MEMORY', 'RESTARTS'], rows)}`;
+  return `${header}\n${host ? `${renderHostHeader(host)}\n` : ''}\n${renderTable(['NAME', 'STATE', 'PID', 'CPU', 'MEMORY', 'RESTARTS'], rows)}`;
 }
 
 function compareBy(sort: 'cpu' | 'memory' | 'name') {

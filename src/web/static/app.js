@@ -9,6 +9,7 @@ import {
 } from './format.js';
 import { createSparkline } from './sparkline.js';
 import { createActions } from './actions.js';
+import { renderHost } from './host.js';
 
 const EVENTS_KEPT = 200;
 const EVENTS_SHOWN = 50;
@@ -251,6 +252,8 @@ async function refreshAll(session) {
     // Who this token is: a read token's page says it is read-only (the page only reads either way).
     getJson('v1/whoami', token).catch(() => null),
   ]);
+  // An agent without host metrics (metrics off, or older) shows no host strip.
+  getJson('v1/metrics/host', token).then((host) => { if (session === state.session) renderHost(document, $('host-facts'), host.latest); }, () => undefined);
   if (session !== state.session) return;
   state.agent = agent;
   state.caller = caller;
@@ -279,6 +282,10 @@ function onStreamMessage({ event, data }) {
   }
   if (event === 'samples') {
     if (Array.isArray(payload)) addSamples(payload);
+    return;
+  }
+  if (event === 'host') {
+    renderHost(document, $('host-facts'), payload);
     return;
   }
   mergeEvents([payload]);
