@@ -120,6 +120,15 @@ export class FleetClient {
     return { done, close: () => void this.close() };
   }
 
+  /** `hxe logs [NAME...]`: each named service's tail (every service without a name), one after the other. */
+  logsOf(names: string[], options: { tail: number; stream: 'out' | 'err' | 'both'; follow: boolean }, onText: (text: string) => void): { done: Promise<void>; close: () => void } {
+    const done = (async () => {
+      const services = names.length > 0 ? names : [...new Set((await this.list([])).map((view) => view.metadata.service))];
+      for (const name of services) await this.logs(name, options, onText).done;
+    })();
+    return { done, close: () => void this.close() };
+  }
+
   /** `hxe events -w`: the nodes' live events (core NATS: no history). */
   watchEvents(service: string | undefined, onEvent: (event: HxeEvent) => void): { done: Promise<void>; close: () => void } {
     let closeIt = () => undefined as void;
