@@ -10,7 +10,7 @@ import type {
 import { checkAppliedSet } from '../manifest/applied-set.js';
 import { planApply, planHasChanges, type ApplyPlan } from '../reconcile/apply-plan.js';
 import type { Store } from '../store/store.js';
-import { belongsTo, EventLog } from './event-log.js';
+import { belongsTo, EventLog } from '../events/event-log.js';
 import { instanceViews } from './views.js';
 import { VERSION } from '../core/version.js';
 import type { InstanceSample } from '../metrics/sample.js';

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { AlertsConfig } from '../alerts/config.js';
 import { createAlertEngine } from '../alerts/engine.js';
 import type { AlertEngine, Notifier } from '../alerts/types.js';
-import { belongsTo } from './event-log.js';
+import { belongsTo } from '../events/event-log.js';
 import type { Store } from '../store/store.js';
 import type { AgentMetrics } from './metrics.js';
 

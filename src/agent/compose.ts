@@ -12,7 +12,7 @@ import { ServiceWatchers } from '../sync/service-watchers.js';
 import { SyncManager } from '../sync/sync-manager.js';
 import { LowdbStore } from '../store/lowdb-store.js';
 import { Agent } from './agent.js';
-import { EventLog } from './event-log.js';
+import { EventLog } from '../events/event-log.js';
 import { startAlerts } from './alerts.js';
 import { setUpCgroups } from './cgroups.js';
 import { startLogRotation } from './log-rotation.js';

@@ -3,7 +3,7 @@ import { instancesOf } from '../core/instances.js';
 import { createLogRotator, type LogRotator, type RotatedFile } from '../runtime/log-rotator.js';
 import type { Store } from '../store/store.js';
 import { logFile } from './log-files.js';
-import type { EventLog } from './event-log.js';
+import type { EventLog } from '../events/event-log.js';
 
 /**
  * How often log sizes are checked: one fstat per file of a file kept open,

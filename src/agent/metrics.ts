@@ -5,7 +5,7 @@ import type { Store } from '../store/store.js';
 import { createMemoryWatchdog, type OverLimit } from '../metrics/memory-watchdog.js';
 import type { InstanceSample } from '../metrics/sample.js';
 import { createMetricsSampler, type MetricsSampler } from '../metrics/sampler.js';
-import type { EventLog } from './event-log.js';
+import type { EventLog } from '../events/event-log.js';
 import type { Supervisor } from './agent.js';
 
 const LIVE_STATES = new Set(['starting', 'running', 'healthy', 'unhealthy', 'stopping']);

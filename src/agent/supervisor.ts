@@ -6,7 +6,7 @@ import type { HomeCgroups } from '../runtime/home-cgroups.js';
 import { createProcessRuntime } from '../runtime/process-runtime.js';
 import type { Store } from '../store/store.js';
 import type { Supervisor } from './agent.js';
-import type { EventLog } from './event-log.js';
+import type { EventLog } from '../events/event-log.js';
 import { moveLogFiles } from './log-files.js';
 
 export interface SupervisorDeps {

@@ -5,7 +5,7 @@
  * it last recorded still runs (`agent stop --keep-services`). Starting an agent just
  * to answer `get` would bring every stopped service back.
  */
-import { belongsTo, readEventFile } from '../agent/event-log.js';
+import { belongsTo, readEventFile } from '../events/event-log.js';
 import { instanceViews } from '../agent/views.js';
 import { byName } from '../core/compare.js';
 import { HxeError } from '../core/errors.js';

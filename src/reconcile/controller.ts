@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Supervisor } from '../agent/agent.js';
-import type { EventLog } from '../agent/event-log.js';
+import type { EventLog } from '../events/event-log.js';
 import { instancesOf, previousNameOf } from '../core/instances.js';
 import type { MarkedProcess, ProcessExit, ProcessIdentity, ProcessRuntime, Prober } from '../core/ports.js';
 import type { InstanceStatus, ServiceRecord } from '../core/types.js';

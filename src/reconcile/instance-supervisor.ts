@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { createActor, type Actor } from 'xstate';
-import type { EventLog } from '../agent/event-log.js';
+import type { EventLog } from '../events/event-log.js';
 import { restartNonceOf, startNonceOf } from '../core/instances.js';
 import type { ProcessExit, ProcessRuntime, Prober } from '../core/ports.js';
 import type { InstanceStatus, LifecycleState, ServiceRecord, ServiceSpec } from '../core/types.js';
