@@ -15,7 +15,7 @@ import { Agent } from './agent.js';
 import { EventLog } from '../events/event-log.js';
 import { startAlerts } from './alerts.js';
 import { setUpCgroups } from './cgroups.js';
-import { startLogRotation } from './log-rotation.js';
+import { startLogRotation } from '../logs/log-rotation.js';
 import { AgentMetrics } from './metrics.js';
 import { parseListenAddress } from '../config/listen-address.js';
 import { listenPrometheus, PrometheusExporter } from './prometheus.js';

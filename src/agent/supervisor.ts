@@ -7,7 +7,7 @@ import { createProcessRuntime } from '../runtime/process-runtime.js';
 import type { Store } from '../store/store.js';
 import type { Supervisor } from './agent.js';
 import type { EventLog } from '../events/event-log.js';
-import { moveLogFiles } from './log-files.js';
+import { moveLogFiles } from '../logs/log-files.js';
 
 export interface SupervisorDeps {
   paths: HomePaths;

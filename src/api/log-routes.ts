@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Agent } from '../agent/agent.js';
-import { logFile, readFrom, tailFile, type LogStream } from '../agent/log-files.js';
+import { logFile, readFrom, tailFile, type LogStream } from '../logs/log-files.js';
 import { HxeError } from '../core/errors.js';
 
 const FOLLOW_POLL_MS = 200;

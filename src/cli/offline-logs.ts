@@ -3,7 +3,7 @@
  * (services write them themselves, and keep doing so after
  * `agent stop --keep-services`), as the agent's log route reads them.
  */
-import { logFile, readFrom, tailFile, type LogStream } from '../agent/log-files.js';
+import { logFile, readFrom, tailFile, type LogStream } from '../logs/log-files.js';
 import type { HomePaths } from '../core/home.js';
 import { noticeNoAgent, storedViews } from './offline.js';
 

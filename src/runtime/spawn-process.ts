@@ -4,12 +4,13 @@
  */
 import { accessSync, closeSync, constants, mkdirSync, openSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { execa } from 'execa';
 import type { SpawnRequest } from '../core/ports.js';
 import { buildCommandLine, composeEnv, resolveEnvRefs, type CommandLine } from './spawn-command.js';
 import { resolveIdentity, type Identity } from './users.js';
+import { logFile } from '../logs/log-files.js';
 
 /** Everything a spawn needs, checked. */
 export interface PreparedSpawn {
@@ -83,7 +84,7 @@ async function readEnvFile(path: string): Promise<Record<string, string>> {
 
 /** Paths of an instance's stdout and stderr logs. */
 export function logPaths(logDir: string, instance: string): { out: string; err: string } {
-  return { out: join(logDir, `${instance}.out.log`), err: join(logDir, `${instance}.err.log`) };
+  return { out: logFile(logDir, instance, 'out'), err: logFile(logDir, instance, 'err') };
 }
 
 /**
