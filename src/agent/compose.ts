@@ -19,7 +19,7 @@ import { startLogRotation } from '../logs/log-rotation.js';
 import { AgentMetrics } from './metrics.js';
 import { parseListenAddress } from '../config/listen-address.js';
 import { listenPrometheus, PrometheusExporter } from './prometheus.js';
-import { createSupervisor } from './supervisor.js';
+import { createReconcileLoop } from './reconcile-loop.js';
 
 export interface ComposedAgent {
   agent: Agent;
@@ -42,7 +42,7 @@ export async function composeAgent(paths: HomePaths, config: AgentConfig, logger
     events.record({ service: entry.name, type: 'SetAside', message: `stored record is invalid, set aside (not run): ${entry.reason}` });
   }
   const cgroups = await setUpCgroups(paths.home, config.agent.cgroups, events, logger);
-  const supervisor = createSupervisor({ paths, store, events, logger, cgroups });
+  const supervisor = createReconcileLoop({ paths, store, events, logger, cgroups });
   const agent = new Agent({ name: config.agent.name, paths, store, events, logger, supervisor });
   const syncs = new SyncManager({ store, loader, apply: (request) => agent.apply(request), events, logger });
   const watchers = new ServiceWatchers(store, (name, reason) => agent.restart([name], `file changed: ${reason}`), logger);

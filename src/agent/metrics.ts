@@ -6,7 +6,7 @@ import { createMemoryWatchdog, type OverLimit } from '../metrics/memory-watchdog
 import type { InstanceSample } from '../metrics/sample.js';
 import { createMetricsSampler, type MetricsSampler } from '../metrics/sampler.js';
 import type { EventLog } from '../events/event-log.js';
-import type { Supervisor } from './agent.js';
+import type { ReconcileLoop } from '../core/ports.js';
 
 const LIVE_STATES = new Set(['starting', 'running', 'healthy', 'unhealthy', 'stopping']);
 
@@ -29,7 +29,7 @@ export class AgentMetrics {
 
   constructor(
     private readonly config: MetricsConfig,
-    private readonly deps: { store: Store; supervisor: Supervisor; events: EventLog; logger: Logger },
+    private readonly deps: { store: Store; supervisor: ReconcileLoop; events: EventLog; logger: Logger },
   ) {
     const watchdog = createMemoryWatchdog((instance) => this.limits.get(instance) ?? null);
     this.sampler = config.enabled

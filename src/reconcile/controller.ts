@@ -1,8 +1,7 @@
 import type { Logger } from 'pino';
-import type { Supervisor } from '../agent/agent.js';
 import type { EventLog } from '../events/event-log.js';
 import { instancesOf, previousNameOf } from '../core/instances.js';
-import type { MarkedProcess, ProcessExit, ProcessIdentity, ProcessRuntime, Prober } from '../core/ports.js';
+import type { MarkedProcess, ProcessExit, ProcessIdentity, ProcessRuntime, Prober, ReconcileLoop } from '../core/ports.js';
 import type { InstanceStatus, ServiceRecord } from '../core/types.js';
 import type { Store } from '../store/store.js';
 import { adoptedStatus, orphanMessage, planAdoption, type OrphanReason } from './adoption.js';
@@ -31,7 +30,7 @@ export interface ControllerDeps {
  * store and the instances fresh, asks the pure planner what to do, and
  * carries the actions out by sending events to the instances' machines.
  */
-export class Controller implements Supervisor {
+export class Controller implements ReconcileLoop {
   private readonly instances = new Map<string, InstanceSupervisor>();
   /** Instances by service, so that a pass over one service never scans all of them. */
   private readonly byService = new Map<string, Map<string, InstanceSupervisor>>();
