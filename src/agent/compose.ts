@@ -16,9 +16,9 @@ import { EventLog } from '../events/event-log.js';
 import { startAlerts } from './alerts.js';
 import { setUpCgroups } from './cgroups.js';
 import { startLogRotation } from '../logs/log-rotation.js';
-import { AgentMetrics } from './metrics.js';
+import { AgentMetrics } from '../metrics/agent-metrics.js';
 import { parseListenAddress } from '../config/listen-address.js';
-import { listenPrometheus, PrometheusExporter } from './prometheus.js';
+import { listenPrometheus, PrometheusExporter } from '../metrics/prometheus.js';
 import { createReconcileLoop } from './reconcile-loop.js';
 
 export interface ComposedAgent {

@@ -2,9 +2,9 @@ import type { Logger } from 'pino';
 import type { MetricsConfig } from '../config/schema.js';
 import { instancesOf } from '../core/instances.js';
 import type { Store } from '../store/store.js';
-import { createMemoryWatchdog, type OverLimit } from '../metrics/memory-watchdog.js';
-import type { InstanceSample } from '../metrics/sample.js';
-import { createMetricsSampler, type MetricsSampler } from '../metrics/sampler.js';
+import { createMemoryWatchdog, type OverLimit } from './memory-watchdog.js';
+import type { InstanceSample } from './sample.js';
+import { createMetricsSampler, type MetricsSampler } from './sampler.js';
 import type { EventLog } from '../events/event-log.js';
 import type { ReconcileLoop } from '../core/ports.js';
 

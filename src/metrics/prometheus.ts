@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { Registry } from 'prom-client';
 import type { ListenAddress } from '../config/listen-address.js';
 import type { InstanceView } from '../core/types.js';
-import type { AgentMetrics } from './metrics.js';
+import type { AgentMetrics } from './agent-metrics.js';
 
 const LIVE = new Set(['starting', 'running', 'healthy', 'unhealthy', 'stopping']);
 
