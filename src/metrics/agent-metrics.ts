@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import type { MetricsConfig } from '../config/schema.js';
 import { instancesOf } from '../core/instances.js';
 import type { Store } from '../store/store.js';
 import { createMemoryWatchdog, type OverLimit } from './memory-watchdog.js';
@@ -22,13 +21,20 @@ export interface SamplesSnapshot {
  * an instance whose memory stays over its `memory_limit` (PM2's
  * max_memory_restart).
  */
+/** What the sampler needs of `agent.metrics` (intervals in ms); the configuration's block fits it. */
+export interface MetricsOptions {
+  enabled: boolean;
+  interval: number;
+  retention: number;
+}
+
 export class AgentMetrics {
   private readonly sampler: MetricsSampler | null;
   private readonly subscribers = new Set<(samples: InstanceSample[]) => void>();
   private readonly limits = new Map<string, number | null>();
 
   constructor(
-    private readonly config: MetricsConfig,
+    private readonly config: MetricsOptions,
     private readonly deps: { store: Store; supervisor: ReconcileLoop; events: EventLog; logger: Logger },
   ) {
     const watchdog = createMemoryWatchdog((instance) => this.limits.get(instance) ?? null);
