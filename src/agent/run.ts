@@ -5,9 +5,9 @@ import type { AgentConfig } from '../config/load-config.js';
 import { defaultAgentConfig } from '../config/defaults.js';
 import { createManifestLoader, type ManifestLoader } from '../sync/manifest-worker.js';
 import { composeAgent } from './compose.js';
-import { loadConfigPaths } from './config-paths.js';
+import { loadConfigPaths } from '../config/config-paths.js';
 import { createAgentLog } from './logger.js';
-import { acquirePidLock } from './pid-lock.js';
+import { acquirePidLock } from '../runtime/pid-lock.js';
 
 export interface RunAgentOptions {
   home: string;
