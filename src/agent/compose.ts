@@ -11,7 +11,7 @@ import type { ManifestLoader } from '../sync/manifest-worker.js';
 import { ServiceWatchers } from '../sync/service-watchers.js';
 import { SyncManager } from '../sync/sync-manager.js';
 import { LowdbStore } from '../store/lowdb-store.js';
-import { Agent } from './agent.js';
+import { Agent } from '../api/agent-operations.js';
 import { EventLog } from '../events/event-log.js';
 import { startAlerts } from './alerts.js';
 import { setUpCgroups } from './cgroups.js';

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Agent } from '../agent/agent.js';
+import type { Agent } from './agent-operations.js';
 import { logFile, readFrom, tailFile, type LogStream } from '../logs/log-files.js';
 import { HxeError } from '../core/errors.js';
 

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Agent } from '../agent/agent.js';
+import type { Agent } from './agent-operations.js';
 import type { AgentMetrics } from '../metrics/agent-metrics.js';
 import type { AlertEngine } from '../alerts/types.js';
 import type { PrometheusExporter } from '../metrics/prometheus.js';

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { HxeError, ManifestError } from '../core/errors.js';
-import type { Agent } from '../agent/agent.js';
+import type { Agent } from './agent-operations.js';
 import { registerLogRoutes } from './log-routes.js';
 import { registerRoutes } from './routes.js';
 import { registerWebRoutes } from '../web/routes.js';

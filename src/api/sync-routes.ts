@@ -2,8 +2,8 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { HxeError } from '../core/errors.js';
 import type { SyncManager } from '../sync/sync-manager.js';
-import type { Agent } from '../agent/agent.js';
-import { syncStatus } from '../agent/sync-status.js';
+import type { Agent } from './agent-operations.js';
+import { syncStatus } from './sync-status.js';
 
 interface SyncBody {
   path?: unknown;

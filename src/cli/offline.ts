@@ -6,7 +6,7 @@
  * to answer `get` would bring every stopped service back.
  */
 import { belongsTo, readEventFile } from '../events/event-log.js';
-import { instanceViews } from '../agent/views.js';
+import { instanceViews } from '../api/views.js';
 import { byName } from '../core/compare.js';
 import { HxeError } from '../core/errors.js';
 import type { HomePaths } from '../core/home.js';

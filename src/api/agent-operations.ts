@@ -6,7 +6,7 @@ import { controlInstance, controlService, indexOfInstance, instancesOf, type Con
 import type { InstanceView, ServiceRecord, ServiceSpec } from '../core/types.js';
 import type {
   AgentStatus, ApplyRequest, ApplyResponse, DeleteRequest, DescribeResponse,
-} from '../api/protocol.js';
+} from './protocol.js';
 import { checkAppliedSet } from '../manifest/applied-set.js';
 import { planApply, planHasChanges, type ApplyPlan } from '../reconcile/apply-plan.js';
 import type { ReconcileLoop } from '../core/ports.js';
