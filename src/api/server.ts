@@ -10,9 +10,8 @@ import { registerTokenRoutes } from './token-routes.js';
 import { registerAuditHooks, type AuditSink } from './audit-hook.js';
 import { createRateLimitHook } from './rate-limit.js';
 import type { ServerConfig } from '../config/schema.js';
-import { registerSyncRoutes } from './sync-routes.js';
+import { registerSyncRoutes, type SyncRegistry } from './sync-routes.js';
 import { registerMetricsRoutes, type MetricsRouteOptions } from './metrics-routes.js';
-import type { SyncManager } from '../sync/sync-manager.js';
 import type { ErrorBody } from './protocol.js';
 
 /** Requests larger than this are refused with 413 (a manifest set of thousands of services fits easily). */
@@ -33,7 +32,7 @@ export interface ApiServerOptions extends MetricsRouteOptions {
   auth: ServerConfig['auth'] | null;
   /** Where every mutating call is recorded. */
   audit: AuditSink;
-  syncs: SyncManager;
+  syncs: SyncRegistry;
   onStopRequested: (keepServices: boolean) => void;
 }
 

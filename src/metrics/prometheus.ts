@@ -1,6 +1,5 @@
 import http from 'node:http';
 import type { Registry } from 'prom-client';
-import type { ListenAddress } from '../config/listen-address.js';
 import type { InstanceView } from '../core/types.js';
 import type { AgentMetrics } from './agent-metrics.js';
 
@@ -89,7 +88,7 @@ export class PrometheusExporter {
  * Prometheus scrapes; keep it on a trusted network or 127.0.0.1).
  * Resolves once listening; rejects when the address is taken.
  */
-export async function listenPrometheus(exporter: PrometheusExporter, address: ListenAddress): Promise<http.Server> {
+export async function listenPrometheus(exporter: PrometheusExporter, address: { host: string; port: number }): Promise<http.Server> {
   const server = http.createServer((request, response) => {
     const path = (request.url ?? '').split('?')[0];
     if (path !== '/metrics' || (request.method !== 'GET' && request.method !== 'HEAD')) {
