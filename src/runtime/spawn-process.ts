@@ -11,6 +11,7 @@ import type { SpawnRequest } from '../core/ports.js';
 import { buildCommandLine, composeEnv, resolveEnvRefs, type CommandLine } from './spawn-command.js';
 import { resolveIdentity, type Identity } from './users.js';
 import { logFile } from '../logs/log-files.js';
+import { DNS_1123_LABEL } from '../manifest/names.js';
 
 /** Everything a spawn needs, checked. */
 export interface PreparedSpawn {
@@ -31,7 +32,6 @@ export interface ChildHandle {
 }
 
 // Instance names become file names: never let one reach outside logDir.
-const SAFE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /**
  * Resolves argv, cwd, environment and identity of a request. Rejects with a
@@ -40,7 +40,7 @@ const SAFE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
  */
 export async function prepareSpawn(request: SpawnRequest, agentEnv: NodeJS.ProcessEnv): Promise<PreparedSpawn> {
   const { spec } = request;
-  if (!SAFE_NAME.test(request.instance)) throw new Error(`invalid instance name: ${JSON.stringify(request.instance)}`);
+  if (!DNS_1123_LABEL.test(request.instance)) throw new Error(`invalid instance name: ${JSON.stringify(request.instance)}`);
   const command = buildCommandLine(spec);
   const cwd = workingDirOf(spec);
   await checkWorkingDir(cwd);
