@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { instancesOf } from '../core/instances.js';
+import { LIVE_STATES } from '../core/types.js';
 import type { Store } from '../store/store.js';
 import { createMemoryWatchdog, type OverLimit } from './memory-watchdog.js';
 import type { InstanceSample } from './sample.js';
@@ -7,7 +8,6 @@ import { createMetricsSampler, type MetricsSampler } from './sampler.js';
 import type { EventLog } from '../events/event-log.js';
 import type { ReconcileLoop } from '../core/ports.js';
 
-const LIVE_STATES = new Set(['starting', 'running', 'healthy', 'unhealthy', 'stopping']);
 
 export interface SamplesSnapshot {
   interval: number;

@@ -1,9 +1,8 @@
 import http from 'node:http';
 import type { Registry } from 'prom-client';
-import type { InstanceView } from '../core/types.js';
+import { LIVE_STATES, type InstanceView } from '../core/types.js';
 import type { AgentMetrics } from './agent-metrics.js';
 
-const LIVE = new Set(['starting', 'running', 'healthy', 'unhealthy', 'stopping']);
 
 /**
  * The Prometheus exposition of the agent: per-instance series with the
@@ -52,7 +51,7 @@ export class PrometheusExporter {
     });
     new client.Gauge({
       name: 'hxe_service_up', help: '1 when the instance has a live process.', labelNames, registers: [registry],
-      collect() { this.reset(); each((view, labels) => this.set(labels, view.status.pid && LIVE.has(view.status.state) ? 1 : 0)); },
+      collect() { this.reset(); each((view, labels) => this.set(labels, view.status.pid && LIVE_STATES.has(view.status.state) ? 1 : 0)); },
     });
     new client.Gauge({
       name: 'hxe_service_ready', help: '1 when the instance is ready (running without a health check, or healthy).', labelNames, registers: [registry],

@@ -1,7 +1,7 @@
 import {
   instancesOf, restartNonceOf, startNonceOf, wantsInstanceRunning, wantsRunning,
 } from '../core/instances.js';
-import type { LifecycleState, ServiceRecord, ServiceSpec } from '../core/types.js';
+import { LIVE_STATES, type LifecycleState, type ServiceRecord, type ServiceSpec } from '../core/types.js';
 import { needsRestart } from '../core/restart-fields.js';
 
 /** What the controller knows of one instance it supervises. */
@@ -68,7 +68,6 @@ export function worldOf(records: ReadonlyMap<string, ServiceRecord>, instances: 
   };
 }
 
-const LIVE: LifecycleState[] = ['starting', 'running', 'healthy', 'unhealthy', 'stopping'];
 const AT_REST: LifecycleState[] = ['pending', 'stopped', 'completed', 'failed'];
 
 /**
@@ -140,7 +139,7 @@ function planRemoval(instance: ObservedInstance, world: World, plan: ServicePlan
 function planStop(instance: ObservedInstance, world: World, plan: ServicePlan): void {
   if (instance.state === 'stopped' || instance.state === 'stopping') return;
   const blockers = liveDependents(instance.service, world);
-  if (blockers.length > 0 && LIVE.includes(instance.state)) {
+  if (blockers.length > 0 && LIVE_STATES.has(instance.state)) {
     plan.waiting[instance.name] = `stopping after ${blockers.join(', ')}`;
     return;
   }
@@ -226,7 +225,7 @@ function liveDependents(service: string, world: World): string[] {
   const dependents = new Set<string>();
   for (const dependent of world.dependentsOf(service)) {
     for (const instance of world.instancesOf(dependent)) {
-      if (!instance.spec.depends_on.includes(service) || !LIVE.includes(instance.state)) continue;
+      if (!instance.spec.depends_on.includes(service) || !LIVE_STATES.has(instance.state)) continue;
       if (isLeaving(instance, world)) dependents.add(instance.service);
     }
   }
