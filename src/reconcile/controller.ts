@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { errorMessage } from '../core/errors.js';
 import type { EventLog } from '../events/event-log.js';
 import { instancesOf, previousNameOf } from '../core/instances.js';
 import type { MarkedProcess, ProcessExit, ProcessIdentity, ProcessRuntime, Prober, ReconcileLoop } from '../core/ports.js';
@@ -7,7 +8,7 @@ import type { Store } from '../store/store.js';
 import { adoptedStatus, orphanMessage, planAdoption, type OrphanReason } from './adoption.js';
 import { InstanceSupervisor, type InstanceHooks } from './instance-supervisor.js';
 import { planService, relatedServices, type Action, type World } from './plan.js';
-import { WorkQueue } from './work-queue.js';
+import { WorkQueue, type ReconcileOutcome } from './work-queue.js';
 
 /** Every service is reconciled at least this often, repairing anything an event missed. */
 export const RESYNC_INTERVAL_MS = 30_000;
@@ -37,7 +38,9 @@ export class Controller implements ReconcileLoop {
   /** Records and who depends on whom, rebuilt only when the store's revision moves. */
   private records = { revision: -1, byName: new Map<string, ServiceRecord>(), dependents: new Map<string, string[]>() };
   private readonly byPid = new Map<number, InstanceSupervisor>();
-  private readonly queue = new WorkQueue((name) => this.reconcile(name));
+  private readonly queue = new WorkQueue((name) => this.reconcile(name), {
+    onError: (service, err, retryInMs) => this.deps.logger.error({ service, action: 'reconcile', err: errorMessage(err), retryInMs }, 'reconcile failed'),
+  });
   private readonly cleanups: (() => void)[] = [];
   private stoppingAll = false;
   /** Stops of processes no instance supervises (adoptRunningInstances), awaited at shutdown. */
@@ -77,8 +80,13 @@ export class Controller implements ReconcileLoop {
     return this.instances.get(name)?.fail(pid, reason) ?? false;
   }
 
-  /** One pass for one service: plan against fresh state, then act. */
-  private reconcile(name: string): void {
+  /**
+   * One pass for one service: plan against fresh state, then act. Outcomes
+   * (see ReconcileOutcome): `done`; `requeue` after the plan's
+   * `requeueAfterMs`; a throw is logged and retried with backoff by the queue,
+   * the other services unaffected.
+   */
+  private reconcile(name: string): ReconcileOutcome {
     const plan = planService(name, this.world());
     for (const action of plan.actions) this.execute(action);
     for (const instance of this.instances.values()) {
@@ -87,6 +95,7 @@ export class Controller implements ReconcileLoop {
     if (plan.actions.length > 0) {
       this.deps.logger.debug({ service: name, actions: plan.actions.map((a) => `${a.type}:${a.instance}`) }, 'reconciled');
     }
+    return plan.requeueAfterMs === undefined ? { type: 'done' } : { type: 'requeue', afterMs: plan.requeueAfterMs };
   }
 
   private execute(action: Action): void {

@@ -35,6 +35,8 @@ export interface ServicePlan {
   actions: Action[];
   /** Pending instances and what they wait for, shown as their status message. */
   waiting: Record<string, string>;
+  /** Plan again after this long even without a trigger (none of today's plans needs it). */
+  requeueAfterMs?: number;
 }
 
 /**
