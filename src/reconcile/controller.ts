@@ -6,7 +6,7 @@ import type { MarkedProcess, ProcessExit, ProcessIdentity, ProcessRuntime, Probe
 import type { InstanceStatus, ServiceRecord } from '../core/types.js';
 import type { Store } from '../store/store.js';
 import { adoptedStatus, orphanMessage, planAdoption, type OrphanReason } from './adoption.js';
-import { InstanceSupervisor, type InstanceHooks } from './instance-supervisor.js';
+import { InstanceRunner, type InstanceHooks } from './instance-runner.js';
 import { planService, relatedServices, type Action, type World } from './plan.js';
 import { WorkQueue, type ReconcileOutcome } from './work-queue.js';
 
@@ -32,12 +32,12 @@ export interface ControllerDeps {
  * carries the actions out by sending events to the instances' machines.
  */
 export class Controller implements ReconcileLoop {
-  private readonly instances = new Map<string, InstanceSupervisor>();
+  private readonly instances = new Map<string, InstanceRunner>();
   /** Instances by service, so that a pass over one service never scans all of them. */
-  private readonly byService = new Map<string, Map<string, InstanceSupervisor>>();
+  private readonly byService = new Map<string, Map<string, InstanceRunner>>();
   /** Records and who depends on whom, rebuilt only when the store's revision moves. */
   private records = { revision: -1, byName: new Map<string, ServiceRecord>(), dependents: new Map<string, string[]>() };
-  private readonly byPid = new Map<number, InstanceSupervisor>();
+  private readonly byPid = new Map<number, InstanceRunner>();
   private readonly queue = new WorkQueue((name) => this.reconcile(name), {
     onError: (service, err, retryInMs) => this.deps.logger.error({ service, action: 'reconcile', err: errorMessage(err), retryInMs }, 'reconcile failed'),
   });
@@ -101,7 +101,7 @@ export class Controller implements ReconcileLoop {
   private execute(action: Action): void {
     if (action.type === 'create') {
       const record = this.deps.store.get(action.service) as ServiceRecord;
-      this.add(new InstanceSupervisor({ ...this.instanceOptions(action.instance, action.service, action.index, record) }));
+      this.add(new InstanceRunner({ ...this.instanceOptions(action.instance, action.service, action.index, record) }));
       this.queue.add(action.service);
       return;
     }
@@ -143,9 +143,9 @@ export class Controller implements ReconcileLoop {
     };
   }
 
-  private add(instance: InstanceSupervisor): void {
+  private add(instance: InstanceRunner): void {
     this.instances.set(instance.name, instance);
-    const siblings = this.byService.get(instance.service) ?? new Map<string, InstanceSupervisor>();
+    const siblings = this.byService.get(instance.service) ?? new Map<string, InstanceRunner>();
     siblings.set(instance.name, instance);
     this.byService.set(instance.service, siblings);
     instance.attach();
@@ -156,7 +156,7 @@ export class Controller implements ReconcileLoop {
   }
 
   /** The same process under a new name: indexes, status and logs follow; the next pass plans it anew. */
-  private rename(instance: InstanceSupervisor, to: string): void {
+  private rename(instance: InstanceRunner, to: string): void {
     const from = instance.name;
     const siblings = this.byService.get(instance.service);
     this.instances.delete(from);
@@ -198,7 +198,7 @@ export class Controller implements ReconcileLoop {
       const adopted = marked && this.deps.runtime.adopt(marked.pid, marked.identity) ? adoptedStatus(marked, record, status, new Date().toISOString()) : null;
       if (adopted) this.deps.logger.info({ service: name, pid: adopted.pid }, 'adopting a running process whose pid had not been recorded');
       const options = this.instanceOptions(name, record.metadata.name, index, record);
-      this.add(new InstanceSupervisor({ ...options, restored: adopted ?? status ?? null, adopt: adopted !== null || alive }));
+      this.add(new InstanceRunner({ ...options, restored: adopted ?? status ?? null, adopt: adopted !== null || alive }));
     }
     for (const { process, why } of plan.stop) this.stopOrphan(process, why);
   }

@@ -10,8 +10,8 @@ import type { Store } from '../store/store.js';
 import type { ObservedInstance } from './plan.js';
 
 export interface InstanceHooks {
-  onStateChange(instance: InstanceSupervisor): void;
-  onPid(instance: InstanceSupervisor, pid: number | null, previous: number | null): void;
+  onStateChange(instance: InstanceRunner): void;
+  onPid(instance: InstanceRunner, pid: number | null, previous: number | null): void;
 }
 
 export interface InstanceOptions {
@@ -43,11 +43,11 @@ export function configOf(spec: ServiceSpec): InstanceConfig {
 }
 
 /**
- * One supervised instance: its lifecycle machine, wired to the real
+ * One instance's runner (Nomad's task runner): its lifecycle machine, wired to the real
  * runtime and prober, and the status it writes to the store. The machine's
  * snapshot is the single truth for the status.
  */
-export class InstanceSupervisor {
+export class InstanceRunner {
   /** Changes only by `rename` (index 0, scaling between 1 and more instances). */
   name: string;
   readonly service: string;
