@@ -90,7 +90,7 @@ export class Controller implements ReconcileLoop {
     const plan = planService(name, this.world());
     for (const action of plan.actions) this.execute(action);
     for (const instance of this.instances.values()) {
-      if (instance.service === name) instance.setWaiting(plan.waiting[instance.name] ?? '');
+      if (instance.service === name) instance.setWaiting({ message: plan.waiting[instance.name] ?? '', stopHeld: plan.stopHeld.includes(instance.name) });
     }
     if (plan.actions.length > 0) {
       this.deps.logger.debug({ service: name, actions: plan.actions.map((a) => `${a.type}:${a.instance}`) }, 'reconciled');

@@ -9,6 +9,13 @@ import type { InstancePorts } from '../lifecycle/types.js';
 import type { Store } from '../store/store.js';
 import type { ObservedInstance } from './plan.js';
 
+/** What the planner says an instance waits for (ServicePlan's `waiting` and `stopHeld`). */
+export interface Waiting {
+  message: string;
+  /** Live, its stop held until its dependents stop: the message shows over its state's. */
+  stopHeld: boolean;
+}
+
 export interface InstanceHooks {
   onStateChange(instance: InstanceRunner): void;
   onPid(instance: InstanceRunner, pid: number | null, previous: number | null): void;
@@ -56,7 +63,10 @@ export class InstanceRunner {
   private generation: number;
   private restartNonce: number;
   private startNonce: number;
-  private waiting = '';
+  /** What the planner says the instance waits for (see setWaiting). */
+  private waiting: Waiting = { message: '', stopHeld: false };
+  /** Adopted from an older generation: the spec it runs is unknown until the restart the planner then asks. */
+  private unknownSpec: boolean;
   private lastState = '';
   private lastStatusKey = '';
   private pid: number | null = null;
@@ -77,8 +87,8 @@ export class InstanceRunner {
     const adopted = restored?.pid != null;
     this.staleExit = adopted && !options.adopt;
     this.generation = adopted ? restored.observedGeneration : options.record.metadata.generation;
-    // An adopted process of an older generation runs a spec the agent cannot know: restart it.
-    this.restartNonce = adopted && this.generation !== options.record.metadata.generation ? -1 : restartNonceOf(options.record, options.index);
+    this.unknownSpec = adopted && this.generation !== options.record.metadata.generation;
+    this.restartNonce = restartNonceOf(options.record, options.index);
     this.startNonce = startNonceOf(options.record, options.index);
     this.actor = createActor(instanceMachine, {
       input: {
@@ -125,7 +135,7 @@ export class InstanceRunner {
   observed(): ObservedInstance {
     return {
       name: this.name, service: this.service, index: this.index, state: this.current.state, ready: this.current.ready,
-      generation: this.generation, spec: this.spec, restartNonce: this.restartNonce, startNonce: this.startNonce,
+      generation: this.generation, spec: this.spec, restartNonce: this.restartNonce, startNonce: this.startNonce, unknownSpec: this.unknownSpec,
     };
   }
 
@@ -167,10 +177,10 @@ export class InstanceRunner {
     this.actor.send({ type: 'EXIT', pid: exit.pid, code: exit.code, signal: exit.signal });
   }
 
-  /** What a pending instance waits for (its status message). */
-  setWaiting(message: string): void {
-    if (message === this.waiting) return;
-    this.waiting = message;
+  /** What the instance waits for (its status message while pending, or while its stop is held). */
+  setWaiting(waiting: Waiting): void {
+    if (waiting.message === this.waiting.message && waiting.stopHeld === this.waiting.stopHeld) return;
+    this.waiting = waiting;
     this.onSnapshot();
   }
 
@@ -179,6 +189,7 @@ export class InstanceRunner {
     this.generation = record.metadata.generation;
     this.restartNonce = restartNonceOf(record, this.index);
     this.startNonce = startNonceOf(record, this.index);
+    this.unknownSpec = false;
   }
 
   /** The machine's I/O, always with the current spec. */
@@ -215,7 +226,7 @@ export class InstanceRunner {
 
   private status(): InstanceStatus {
     const status = statusOf(this.actor.getSnapshot());
-    const message = status.state === 'pending' || this.waiting.startsWith('stopping') ? this.waiting || status.message : status.message;
+    const message = status.state === 'pending' || this.waiting.stopHeld ? this.waiting.message || status.message : status.message;
     return { ...status, message, observedGeneration: this.generation, updatedAt: new Date().toISOString() };
   }
 

@@ -5,7 +5,7 @@ import type { ProcessExit, ProcessIdentity, ProcessRuntime, ProbeContext, Prober
 /**
  * A recording fake of the ProcessRuntime port: spawns hand out pids (from
  * 900000 up, no real process), a stop ends the "process" with the signal
- * it was sent, `exit` ends one as if it crashed.
+ * it was sent (unless `manualStops`), `exit` ends one as if it crashed.
  */
 export class FakeRuntime implements ProcessRuntime {
   readonly spawned: SpawnRequest[] = [];
@@ -13,6 +13,8 @@ export class FakeRuntime implements ProcessRuntime {
   private readonly listeners = new Set<(exit: ProcessExit) => void>();
   private readonly live = new Map<number, string>();
   private nextPid = 900_000;
+  /** When set, a stop only records: the "process" ends when the test calls `exit`. */
+  manualStops = false;
 
   async spawn(request: SpawnRequest): Promise<SpawnedProcess> {
     this.spawned.push(request);
@@ -23,7 +25,7 @@ export class FakeRuntime implements ProcessRuntime {
 
   async stop(pid: number, signal: string): Promise<void> {
     this.stopped.push({ pid, signal });
-    this.exit(pid, null, signal);
+    if (!this.manualStops) this.exit(pid, null, signal);
   }
 
   adopt(_pid: number, _identity: ProcessIdentity): boolean {

@@ -97,4 +97,20 @@ describe('Controller', () => {
     expect(runtime.stopped).toEqual([{ pid, signal: 'SIGINT' }]);
     await waitFor(() => store.getStatus('web') === undefined);
   });
+
+  it('a live instance whose stop waits for its dependents says so in its status, and stops after them', async () => {
+    const { store, runtime } = await setUp();
+    await store.put([recordOf('db'), recordOf('web', { depends_on: ['db'] })]);
+    await waitFor(() => store.getStatus('web')?.state === 'running');
+    const web = runtime.pidOf('web')!;
+    runtime.manualStops = true;
+    await store.delete(['db', 'web']);
+    await waitFor(() => store.getStatus('db')?.message === 'stopping after web');
+    expect(store.getStatus('db')?.state).toBe('running');
+    expect(runtime.stopped.map((stop) => stop.pid)).toEqual([web]);
+    runtime.exit(web, null, 'SIGTERM');
+    await waitFor(() => runtime.stopped.length === 2);
+    runtime.exit(runtime.stopped[1].pid, null, 'SIGTERM');
+    await waitFor(() => store.getStatus('db') === undefined);
+  });
 });
