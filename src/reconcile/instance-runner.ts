@@ -8,6 +8,7 @@ import { instanceMachine, statusOf, type InstanceConfig } from '../lifecycle/mac
 import type { InstancePorts } from '../lifecycle/types.js';
 import type { Store } from '../store/store.js';
 import type { ObservedInstance } from './plan.js';
+import { statusWriterHook, transitionRecorderHook, type RunnerHook } from './runner-hooks.js';
 
 /** What the planner says an instance waits for (ServicePlan's `waiting` and `stopHeld`). */
 export interface Waiting {
@@ -60,7 +61,8 @@ export class InstanceRunner {
   readonly service: string;
   readonly index: number;
   private spec: ServiceSpec;
-  private generation: number;
+  /** The generation the instance runs (or will run at its next start). */
+  generation: number;
   private restartNonce: number;
   private startNonce: number;
   /** What the planner says the instance waits for (see setWaiting). */
@@ -68,12 +70,14 @@ export class InstanceRunner {
   /** Adopted from an older generation: the spec it runs is unknown until the restart the planner then asks. */
   private unknownSpec: boolean;
   private lastState = '';
-  private lastStatusKey = '';
+  /** The status writer and the transition recorder (runner-hooks.ts). */
+  private readonly runnerHooks: RunnerHook[];
   private pid: number | null = null;
   /** The state and readiness of the last snapshot. */
   private current: { state: LifecycleState; ready: boolean } = { state: 'pending', ready: false };
   private readonly actor: Actor<typeof instanceMachine>;
-  private logger: Logger;
+  /** The agent's log, as `logger.child({ service: name })`. */
+  logger: Logger;
   /** The recorded process died while no agent watched: deliver its exit once attached. */
   private readonly staleExit: boolean;
 
@@ -82,6 +86,7 @@ export class InstanceRunner {
     this.service = options.service;
     this.index = options.index;
     this.logger = options.logger;
+    this.runnerHooks = [statusWriterHook(options.store), transitionRecorderHook(options.events)];
     this.spec = options.record.spec;
     const restored = options.restored ?? null;
     const adopted = restored?.pid != null;
@@ -211,15 +216,11 @@ export class InstanceRunner {
       this.options.hooks.onPid(this, status.pid, this.pid);
       this.pid = status.pid;
     }
-    const key = JSON.stringify({ ...status, updatedAt: '' });
-    if (key !== this.lastStatusKey) {
-      this.lastStatusKey = key;
-      this.options.store.setStatus(this.name, status);
-    }
+    for (const hook of this.runnerHooks) hook.snapshot?.(this, status);
     if (status.state !== this.lastState) {
       const from = this.lastState;
       this.lastState = status.state;
-      this.recordTransition(from, status);
+      for (const hook of this.runnerHooks) hook.transition?.(this, from, status);
       this.options.hooks.onStateChange(this);
     }
   }
@@ -228,12 +229,5 @@ export class InstanceRunner {
     const status = statusOf(this.actor.getSnapshot());
     const message = status.state === 'pending' || this.waiting.stopHeld ? this.waiting.message || status.message : status.message;
     return { ...status, message, observedGeneration: this.generation, updatedAt: new Date().toISOString() };
-  }
-
-  private recordTransition(from: string, status: InstanceStatus): void {
-    const type = status.state.charAt(0).toUpperCase() + status.state.slice(1);
-    const message = status.message || status.state;
-    this.options.events.record({ service: this.name, type, state: status.state, generation: this.generation, message });
-    this.logger.info({ state: status.state, from: from || undefined, pid: status.pid ?? undefined, generation: this.generation }, message);
   }
 }
