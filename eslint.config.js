@@ -1,6 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import floors from './eslint.floors.js';
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'bench/results/', 'coverage/'] },
@@ -17,4 +18,5 @@ export default tseslint.config(
     files: ['**/*.js', '**/*.mjs', 'bin/*'],
     languageOptions: { globals: globals.node },
   },
+  floors,
 );

@@ -2,9 +2,9 @@ import type { Logger } from 'pino';
 import type { AlertsConfig } from '../alerts/config.js';
 import { createAlertEngine } from '../alerts/engine.js';
 import type { AlertEngine, Notifier } from '../alerts/types.js';
-import { belongsTo } from './event-log.js';
+import { belongsTo } from '../events/event-log.js';
 import type { Store } from '../store/store.js';
-import type { AgentMetrics } from './metrics.js';
+import type { AgentMetrics } from '../metrics/agent-metrics.js';
 
 /**
  * The alert engine, fed by the agent: every status as it is recorded,

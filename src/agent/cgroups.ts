@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { detectCgroups } from '../runtime/cgroup-detection.js';
 import { openHomeCgroups, type HomeCgroups } from '../runtime/home-cgroups.js';
 import type { AgentBlock } from '../config/schema.js';
-import type { EventLog } from './event-log.js';
+import type { EventLog } from '../events/event-log.js';
 
 /**
  * Detects cgroup support once and says, once, what the agent does with it

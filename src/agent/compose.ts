@@ -12,20 +12,20 @@ import type { ManifestLoader } from '../sync/manifest-worker.js';
 import { ServiceWatchers } from '../sync/service-watchers.js';
 import { SyncManager } from '../sync/sync-manager.js';
 import { LowdbStore } from '../store/lowdb-store.js';
-import { Agent } from './agent.js';
-import { EventLog } from './event-log.js';
+import { Agent } from '../api/agent-operations.js';
+import { EventLog } from '../events/event-log.js';
 import { joinFleetIfConfigured } from './fleet.js';
 import { LiveAlerts } from './live-alerts.js';
 import { ConfigReloader, type ReloadResult } from './reload.js';
 import { setUpCgroups } from './cgroups.js';
-import { startLogRotation } from './log-rotation.js';
-import { AgentMetrics } from './metrics.js';
+import { startLogRotation } from '../logs/log-rotation.js';
+import { AgentMetrics } from '../metrics/agent-metrics.js';
 import { parseListenAddress } from '../config/listen-address.js';
-import { listenPrometheus, PrometheusExporter } from './prometheus.js';
-import { createSupervisor } from './supervisor.js';
+import { listenPrometheus, PrometheusExporter } from '../metrics/prometheus.js';
+import { createReconcileLoop } from './reconcile-loop.js';
 import { GitPoller, type GitSync } from '../sync/git-poller.js';
 import type { SecretStore } from '../secrets/secret-store.js';
-import { stampSecrets } from '../secrets/refs.js';
+import { stampSecrets } from '../manifest/secret-refs.js';
 
 export interface ComposedAgent {
   agent: Agent;
@@ -59,7 +59,7 @@ export async function composeAgent(paths: HomePaths, config: AgentConfig, logger
     events.record({ service: entry.name, type: 'SetAside', message: `stored record is invalid, set aside (not run): ${entry.reason}` });
   }
   const cgroups = await setUpCgroups(paths.home, config.agent.cgroups, events, logger);
-  const supervisor = createSupervisor({ paths, store, events, logger, cgroups, secrets: secrets && ((name) => secrets.valueOf(name)) });
+  const supervisor = createReconcileLoop({ paths, store, events, logger, cgroups, secrets: secrets && ((name) => secrets.valueOf(name)) });
   const stamp = secrets && ((services: DesiredService[]) => stampSecrets(services, (name) => secrets.versionOf(name)));
   const agent = new Agent({ name: config.agent.name, paths, store, events, logger, supervisor, stampSecrets: stamp });
   const syncs = new SyncManager({ store, loader, apply: (request) => agent.apply(request), events, logger });

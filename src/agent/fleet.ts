@@ -3,9 +3,9 @@ import type { AgentConfig } from '../config/load-config.js';
 import type { HomePaths } from '../core/home.js';
 import { fleetConfigOf } from '../fleet/config.js';
 import type { Store } from '../store/store.js';
-import type { Agent } from './agent.js';
-import type { EventLog } from './event-log.js';
-import { logFile, tailFile, type LogStream } from './log-files.js';
+import type { Agent } from '../api/agent-operations.js';
+import type { EventLog } from '../events/event-log.js';
+import { logFile, tailFile, type LogStream } from '../logs/log-files.js';
 
 const FIRST_SYNC_WAIT_MS = 5_000;
 

@@ -16,9 +16,9 @@ import { planReload } from '../config/reload-plan.js';
 import { errorMessage } from '../core/errors.js';
 import type { GitPoller, GitSync } from '../sync/git-poller.js';
 import type { SyncManager } from '../sync/sync-manager.js';
-import type { EventLog } from './event-log.js';
+import type { EventLog } from '../events/event-log.js';
 import type { LiveAlerts } from './live-alerts.js';
-import type { AgentMetrics } from './metrics.js';
+import type { AgentMetrics } from '../metrics/agent-metrics.js';
 
 /** What `hxe agent status` says of the configuration. */
 export interface ConfigStatus {

@@ -5,10 +5,10 @@ import type { AgentConfig } from '../config/load-config.js';
 import { defaultAgentConfig } from '../config/defaults.js';
 import { createManifestLoader, type ManifestLoader } from '../sync/manifest-worker.js';
 import { composeAgent } from './compose.js';
-import { loadConfigPaths, rememberedConfigPaths } from './config-paths.js';
+import { loadConfigPaths, rememberedConfigPaths } from '../config/config-paths.js';
 import path from 'node:path';
 import { createAgentLog } from './logger.js';
-import { acquirePidLock } from './pid-lock.js';
+import { acquirePidLock } from '../runtime/pid-lock.js';
 import { takeSecretKey } from '../secrets/secret-key.js';
 import { SecretStore } from '../secrets/secret-store.js';
 

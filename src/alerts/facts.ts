@@ -3,7 +3,7 @@
  * its status changes and metrics samples. Pure: each function returns new
  * facts and never touches the ones it was given.
  */
-import type { LifecycleState } from '../core/types.js';
+import { LIVE_STATES, type LifecycleState } from '../core/types.js';
 import type { AlertRule } from './rule-config.js';
 import type { AlertStatusInput, InstanceSample } from './types.js';
 
@@ -18,7 +18,6 @@ export const CRASHLOOP_SETTLE_MS = 60_000;
 const MAX_RESTART_TIMES = 1_000;
 
 /** States with a process that the sampler measures. */
-const LIVE = new Set<LifecycleState>(['starting', 'running', 'healthy', 'unhealthy', 'stopping']);
 const UP = new Set<LifecycleState>(['running', 'healthy']);
 /** States that end every episode (crashloop, unhealthy): nothing is being retried. */
 const AT_REST = new Set<LifecycleState>(['stopped', 'completed', 'failed']);
@@ -60,7 +59,7 @@ export function applyStatus(previous: InstanceFacts, status: AlertStatusInput, n
   const rest = AT_REST.has(state);
   let unhealthySince = state === 'unhealthy' ? (facts.unhealthySince ?? now) : facts.unhealthySince;
   if (rest || state === 'healthy' || (up && status.ready === true)) unhealthySince = null;
-  const live = LIVE.has(state);
+  const live = LIVE_STATES.has(state);
   return {
     state,
     messages: { ...facts.messages, [state]: status.message },
@@ -86,7 +85,7 @@ function countRestarts(facts: InstanceFacts, restarts: number, now: number): num
 /** Folds in a metrics sample; `rules` are the memory/cpu rules that apply to the instance. */
 export function applySample(facts: InstanceFacts, sample: InstanceSample, rules: readonly AlertRule[]): InstanceFacts {
   // A sample taken just before the process ended must not start a run that nothing would end.
-  if (facts.state !== null && !LIVE.has(facts.state)) return facts;
+  if (facts.state !== null && !LIVE_STATES.has(facts.state)) return facts;
   // A new process is a new run: the old one's usage says nothing about it.
   const previous = facts.sample && facts.sample.pid !== sample.pid ? {} : facts.aboveSince;
   const aboveSince: Record<string, number> = {};

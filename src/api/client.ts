@@ -2,7 +2,7 @@ import http from 'node:http';
 import { createRequire } from 'node:module';
 import { HxeError, ManifestError, type ErrorCode } from '../core/errors.js';
 import type { HxeEvent, InstanceView } from '../core/types.js';
-import type { SyncStatus } from '../agent/sync-status.js';
+import type { SyncStatus } from './sync-status.js';
 import type {
   AgentStatus, ApplyRequest, ApplyResponse, DescribeResponse, ErrorBody, NamesResponse,
 } from './protocol.js';

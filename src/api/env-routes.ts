@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
-import type { Agent } from '../agent/agent.js';
+import type { Agent } from './agent-operations.js';
 import { HxeError } from '../core/errors.js';
 import { REDACTED } from '../core/redact.js';
 import { SPAWN_MARKER } from '../runtime/spawn-marker.js';

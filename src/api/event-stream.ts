@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import { belongsTo, type EventLog } from '../agent/event-log.js';
+import { belongsTo, type EventLog } from '../events/event-log.js';
 import type { HxeEvent } from '../core/types.js';
 
 const KEEPALIVE_MS = 15_000;

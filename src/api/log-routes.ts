@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { Agent } from '../agent/agent.js';
-import type { LogStream } from '../agent/log-files.js';
-import { openLogSession } from '../agent/log-session.js';
+import type { Agent } from './agent-operations.js';
+import type { LogStream } from '../logs/log-files.js';
+import { openLogSession } from '../logs/log-session.js';
 import { HxeError } from '../core/errors.js';
 import type { InstanceView } from '../core/types.js';
 import { validateNames } from './validate-request.js';

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import type { Agent } from '../agent/agent.js';
-import type { AgentMetrics } from '../agent/metrics.js';
+import type { Agent } from './agent-operations.js';
+import type { AgentMetrics } from '../metrics/agent-metrics.js';
 import type { AlertEngine } from '../alerts/types.js';
-import type { PrometheusExporter } from '../agent/prometheus.js';
+import type { PrometheusExporter } from '../metrics/prometheus.js';
 import type { HxeEvent } from '../core/types.js';
 import type { InstanceSample } from '../metrics/sample.js';
 

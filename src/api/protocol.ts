@@ -2,7 +2,6 @@
  * The shapes exchanged by the agent's HTTP API and its client. The CLI uses
  * nothing else to talk to the agent.
  */
-import type { ManifestIssue } from '../core/errors.js';
 import type { DesiredService, HxeEvent, InstanceView } from '../core/types.js';
 import type { PlanSummary } from '../reconcile/apply-plan.js';
 
@@ -65,6 +64,4 @@ export interface StopAgentRequest {
   keepServices: boolean;
 }
 
-export interface ErrorBody {
-  error: { code: string; message: string; issues?: ManifestIssue[] };
-}
+export type { ErrorBody } from '../core/errors.js';

@@ -10,10 +10,10 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import type { EventLog } from '../agent/event-log.js';
+import type { EventLog } from '../events/event-log.js';
 import { errorMessage } from '../core/errors.js';
 import type { SyncRecord } from '../core/types.js';
-import { currentBranch, isCheckout, pullFastForward } from '../sync/git-remote.js';
+import { currentBranch, isCheckout, pullFastForward } from '../runtime/git-remote.js';
 
 export const PULL_PATH = '/v1/syncs/pull';
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { HxeError } from '../core/errors.js';
-import type { Agent } from '../agent/agent.js';
+import type { Agent } from './agent-operations.js';
 import type {
   ApplyRequest, DeleteRequest, NamesRequest, StopAgentRequest,
 } from './protocol.js';

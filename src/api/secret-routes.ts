@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { HxeError } from '../core/errors.js';
-import type { EventLog } from '../agent/event-log.js';
+import type { EventLog } from '../events/event-log.js';
 import type { SecretStore } from '../secrets/secret-store.js';
 
 /**

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { HxeError, ManifestError } from '../core/errors.js';
-import type { Agent } from '../agent/agent.js';
+import type { Agent } from './agent-operations.js';
 import { registerLogRoutes } from './log-routes.js';
 import { registerEnvRoutes } from './env-routes.js';
 import { registerRoutes } from './routes.js';
@@ -11,9 +11,8 @@ import { registerTokenRoutes } from './token-routes.js';
 import { registerAuditHooks, type AuditSink } from './audit-hook.js';
 import { createLiveRateLimitHook, liveCorsDelegator } from './live-hooks.js';
 import type { ServerConfig } from '../config/schema.js';
-import { registerSyncRoutes } from './sync-routes.js';
+import { registerSyncRoutes, type SyncRegistry } from './sync-routes.js';
 import { registerMetricsRoutes, type MetricsRouteOptions } from './metrics-routes.js';
-import type { SyncManager } from '../sync/sync-manager.js';
 import type { ErrorBody } from './protocol.js';
 import type { SecretStore } from '../secrets/secret-store.js';
 import { registerSecretRoutes } from './secret-routes.js';
@@ -39,7 +38,7 @@ export interface ApiServerOptions extends MetricsRouteOptions {
   auth: ServerConfig['auth'] | null;
   /** Where every mutating call is recorded. */
   audit: AuditSink;
-  syncs: SyncManager;
+  syncs: SyncRegistry;
   /** `POST /v1/agent/reload`: reads the configuration files again. */
   reload?: (reason: string) => Promise<unknown>;
   /** The home's secrets (names and versions only ever leave through the API). */

@@ -1,9 +1,18 @@
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { HxeError } from '../core/errors.js';
-import type { SyncManager } from '../sync/sync-manager.js';
-import type { Agent } from '../agent/agent.js';
-import { syncStatus } from '../agent/sync-status.js';
+import type { SyncRecord } from '../core/types.js';
+import type { Agent } from './agent-operations.js';
+import { syncStatus } from './sync-status.js';
+
+/** What the API needs of the GitOps registrations (the sync folder's SyncManager is the real one). */
+export interface SyncRegistry {
+  list(): SyncRecord[];
+  register(dir: string, options: { prune: boolean; recursive: boolean }): Promise<SyncRecord>;
+  unregister(dir: string): Promise<void>;
+  /** One pass over a registered directory now (a pull webhook's new commits). */
+  pass(dir: string): Promise<SyncRecord>;
+}
 
 interface SyncBody {
   path?: unknown;
@@ -12,7 +21,7 @@ interface SyncBody {
 }
 
 /** GitOps registrations: POST /v1/syncs registers (and runs a first pass), GET lists with drift, DELETE ends a watch. */
-export function registerSyncRoutes(app: FastifyInstance, agent: Agent, syncs: SyncManager): void {
+export function registerSyncRoutes(app: FastifyInstance, agent: Agent, syncs: SyncRegistry): void {
   app.get('/v1/syncs', async () => syncs.list().map((record) => syncStatus(record, agent.list())));
   app.post<{ Body: SyncBody }>('/v1/syncs', async (request) => {
     const dir = absolutePath(request.body?.path);

@@ -1,4 +1,5 @@
-const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+import { DNS_1123_LABEL } from '../manifest/names.js';
+
 const FORMATS = new Set(['table', 'wide', 'json', 'yaml']);
 
 /**
@@ -13,7 +14,7 @@ export function fastGetArgs(argv: string[], env: NodeJS.ProcessEnv): Record<stri
   for (let i = 1; i < argv.length; i++) {
     const token = argv[i];
     if ((token === '-o' || token === '--output') && FORMATS.has(argv[i + 1] ?? '')) output = argv[++i];
-    else if (NAME.test(token)) names.push(token);
+    else if (DNS_1123_LABEL.test(token)) names.push(token);
     else return null;
   }
   return { names, output, color: !env.NO_COLOR };

@@ -3,8 +3,8 @@
  * (services write them themselves, and keep doing so after
  * `agent stop --keep-services`), as the agent's log route reads them.
  */
-import { openLogSession } from '../agent/log-session.js';
-import type { LogStream } from '../agent/log-files.js';
+import { openLogSession } from '../logs/log-session.js';
+import type { LogStream } from '../logs/log-files.js';
 import { HxeError } from '../core/errors.js';
 import type { HomePaths } from '../core/home.js';
 import { noticeNoAgent, storedViews } from './offline.js';

@@ -5,8 +5,8 @@
  * it last recorded still runs (`agent stop --keep-services`). Starting an agent just
  * to answer `get` would bring every stopped service back.
  */
-import { belongsTo, readEventFile } from '../agent/event-log.js';
-import { instanceViews } from '../agent/views.js';
+import { belongsTo, readEventFile } from '../events/event-log.js';
+import { instanceViews } from '../api/views.js';
 import { byName } from '../core/compare.js';
 import { HxeError } from '../core/errors.js';
 import type { HomePaths } from '../core/home.js';

@@ -54,6 +54,11 @@ export class ManifestError extends HxeError {
   }
 }
 
+/** An error as every HTTP answer of the agent carries it (the API's and the live page's). */
+export interface ErrorBody {
+  error: { code: string; message: string; issues?: ManifestIssue[] };
+}
+
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }

@@ -92,3 +92,15 @@ export interface ProbeContext {
 export interface Prober {
   probe(check: HealthCheckSpec, context: ProbeContext): Promise<ProbeResult>;
 }
+
+/** The reconcile loop, as the agent drives it (the Controller is the real one). */
+export interface ReconcileLoop {
+  start(): Promise<void>;
+  /**
+   * Restarts one instance as failed, for a reason the agent itself found in its process `pid` (a memory
+   * limit): counted, through backoff and crashloop. False if unknown, or `pid` is not its process up.
+   */
+  restartInstance(instance: string, reason: string, pid: number): boolean;
+  /** Stops the loop; stops every service unless `keepServices`. */
+  shutdown(options: { keepServices: boolean }): Promise<void>;
+}

@@ -152,6 +152,9 @@ export const LIFECYCLE_STATES: readonly LifecycleState[] = [
   'crashloop', 'stopping', 'stopped', 'completed', 'failed',
 ];
 
+/** The states in which an instance's process may be up: it counts as live for dependents, metrics and alerts. */
+export const LIVE_STATES: ReadonlySet<LifecycleState> = new Set(['starting', 'running', 'healthy', 'unhealthy', 'stopping']);
+
 export interface ProbeResult {
   ok: boolean;
   at: string;

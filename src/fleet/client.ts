@@ -5,7 +5,7 @@
  */
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { ApplyRequest, ApplyResponse, DescribeResponse, NamesResponse } from '../api/protocol.js';
-import { belongsTo } from '../agent/event-log.js';
+import { belongsTo } from '../events/event-log.js';
 import { HxeError } from '../core/errors.js';
 import type { HxeEvent, InstanceView, ServiceRecord } from '../core/types.js';
 import { planApply, planHasChanges, type ApplyPlan } from '../reconcile/apply-plan.js';

@@ -1,5 +1,5 @@
 /** What `get`, `describe` and `nodes` show of a fleet, read from its buckets. */
-import { instanceViews, pendingStatus } from '../agent/views.js';
+import { instanceViews, pendingStatus } from '../api/views.js';
 import type { InstanceStatus, InstanceView, ServiceRecord } from '../core/types.js';
 import { ASSIGNMENTS_KEY, decode, type FleetBuckets } from './connection.js';
 import { readDesired } from './desired.js';

@@ -7,6 +7,7 @@ import { execa } from 'execa';
 import type { ProbeContext } from '../core/ports.js';
 import type { ProbeResult } from '../core/types.js';
 import { splitCommand } from '../runtime/spawn-command.js';
+import { killGroup } from '../runtime/stop-group.js';
 import { reasonOf, startProbe, timeoutMessage } from './probe-result.js';
 
 // Only the first line of stderr is reported; this bounds what is buffered.
@@ -37,7 +38,7 @@ export async function probeExec(command: string, timeoutMs: number, context: Pro
   let timedOut = false;
   const deadline = setTimeout(() => {
     timedOut = true;
-    killGroup(child.pid);
+    killProbeGroup(child.pid);
   }, timeoutMs);
   // The await ends once the group is killed, even if a grandchild held stderr.
   const result = await child;
@@ -63,11 +64,11 @@ function firstLine(text: string): string {
   return line.trim().slice(0, MAX_MESSAGE);
 }
 
-function killGroup(pid: number | undefined): void {
+function killProbeGroup(pid: number | undefined): void {
   if (pid === undefined) return;
   try {
-    process.kill(-pid, 'SIGKILL');
+    killGroup(pid);
   } catch {
-    // Already gone.
+    // Not ours to signal any more: the probe fails on its timeout all the same.
   }
 }

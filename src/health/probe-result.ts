@@ -2,6 +2,7 @@
  * Shared by the probes: timing, the result shape, and readable reasons.
  */
 import type { ProbeResult } from '../core/types.js';
+import { formatDuration } from '../manifest/duration.js';
 
 /** A running probe's clock: `finish` stamps the result with its latency. */
 export interface ProbeTimer {
@@ -15,11 +16,6 @@ export function startProbe(): ProbeTimer {
   return {
     finish: (ok, message) => ({ ok, at, latencyMs: Math.round(performance.now() - started), message }),
   };
-}
-
-/** `5000` → `5s`, `1500` → `1500ms`: as durations are written in manifests. */
-export function formatDuration(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
 
 /** `timeout after 5s` */

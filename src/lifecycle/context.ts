@@ -4,7 +4,8 @@
  */
 import { errorMessage } from '../core/errors.js';
 import type { HealthCheckSpec, ProbeResult } from '../core/types.js';
-import { describeExit, formatDuration, times } from './describe.js';
+import { formatDuration } from '../manifest/duration.js';
+import { describeExit, times } from './describe.js';
 import { reachesCrashloop, restartsInWindow, stayedUp } from './restart-math.js';
 import type { InstanceContext, InstanceMachineInput } from './types.js';
 

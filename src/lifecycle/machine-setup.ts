@@ -11,7 +11,7 @@ import {
   countRestart, crashloopCause, endingOfExit, endProcess, goneProcess, isCrashlooping,
   recordProbe, requireHealthCheck, sameHealthCheck, unhealthyReason,
 } from './context.js';
-import { formatDuration } from './describe.js';
+import { formatDuration } from '../manifest/duration.js';
 import { backoffDelay } from './restart-math.js';
 import type { InstanceConfig, InstanceContext, InstanceEvent, InstanceMachineInput, InstancePorts } from './types.js';
 

@@ -5,7 +5,8 @@
 
 export const MAX_NAME_LENGTH = 63;
 
-const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** The one pattern of service and instance names (length checked apart: MAX_NAME_LENGTH). */
+export const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** Why `name` is not a valid service name, or null when it is. */
 export function nameProblem(name: string): string | null {

@@ -12,11 +12,11 @@ import type { RestartPolicy, ServiceSpec } from '../core/types.js';
 import { commandProblem } from './command.js';
 import { expected } from './describe-value.js';
 import { formatDuration } from './duration.js';
-import { MAX_NAME_LENGTH } from './names.js';
+import { DNS_1123_LABEL, MAX_NAME_LENGTH } from './names.js';
 import { isPlainObject } from './parse-outcome.js';
 import { ALWAYS, count, cpu, duration, memory, path, signal, stringList, stringMap, text } from './schema-fields.js';
 import { healthCheck, healthCheckShape } from './schema-health-check.js';
-import { secretRefProblem } from '../secrets/refs.js';
+import { secretRefProblem } from './secret-refs.js';
 
 /** More instances than this is a typo, not a plan: one host runs them all. */
 export const MAX_INSTANCES = 1000;
@@ -185,7 +185,7 @@ export const AGENT_BLOCKS: readonly string[] = ['agent', 'server', 'sync'];
 export const manifestFileSchema = z
   .strictObject({
     service: z
-      .record(z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/).max(MAX_NAME_LENGTH), serviceSchema)
+      .record(z.string().regex(DNS_1123_LABEL).max(MAX_NAME_LENGTH), serviceSchema)
       .optional()
       .describe('Services by name (DNS-1123 label: lowercase letters, digits, "-"; at most 63 characters).'),
     agent: z.record(z.string(), z.unknown()).optional().describe('Agent settings, read by `hxe agent --config`; ignored by apply.'),

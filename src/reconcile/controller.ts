@@ -1,14 +1,14 @@
 import type { Logger } from 'pino';
-import type { Supervisor } from '../agent/agent.js';
-import type { EventLog } from '../agent/event-log.js';
+import { errorMessage } from '../core/errors.js';
+import type { EventLog } from '../events/event-log.js';
 import { instancesOf, previousNameOf } from '../core/instances.js';
-import type { MarkedProcess, ProcessExit, ProcessIdentity, ProcessRuntime, Prober } from '../core/ports.js';
+import type { MarkedProcess, ProcessExit, ProcessIdentity, ProcessRuntime, Prober, ReconcileLoop } from '../core/ports.js';
 import type { InstanceStatus, ServiceRecord } from '../core/types.js';
 import type { Store } from '../store/store.js';
 import { adoptedStatus, orphanMessage, planAdoption, type OrphanReason } from './adoption.js';
-import { InstanceSupervisor, type InstanceHooks } from './instance-supervisor.js';
+import { InstanceRunner, type InstanceHooks } from './instance-runner.js';
 import { planService, relatedServices, type Action, type World } from './plan.js';
-import { WorkQueue } from './work-queue.js';
+import { WorkQueue, type ReconcileOutcome } from './work-queue.js';
 
 /** Every service is reconciled at least this often, repairing anything an event missed. */
 export const RESYNC_INTERVAL_MS = 30_000;
@@ -31,14 +31,16 @@ export interface ControllerDeps {
  * store and the instances fresh, asks the pure planner what to do, and
  * carries the actions out by sending events to the instances' machines.
  */
-export class Controller implements Supervisor {
-  private readonly instances = new Map<string, InstanceSupervisor>();
+export class Controller implements ReconcileLoop {
+  private readonly instances = new Map<string, InstanceRunner>();
   /** Instances by service, so that a pass over one service never scans all of them. */
-  private readonly byService = new Map<string, Map<string, InstanceSupervisor>>();
+  private readonly byService = new Map<string, Map<string, InstanceRunner>>();
   /** Records and who depends on whom, rebuilt only when the store's revision moves. */
   private records = { revision: -1, byName: new Map<string, ServiceRecord>(), dependents: new Map<string, string[]>() };
-  private readonly byPid = new Map<number, InstanceSupervisor>();
-  private readonly queue = new WorkQueue((name) => this.reconcile(name));
+  private readonly byPid = new Map<number, InstanceRunner>();
+  private readonly queue = new WorkQueue((name) => this.reconcile(name), {
+    onError: (service, err, retryInMs) => this.deps.logger.error({ service, action: 'reconcile', err: errorMessage(err), retryInMs }, 'reconcile failed'),
+  });
   private readonly cleanups: (() => void)[] = [];
   private stoppingAll = false;
   /** Stops of processes no instance supervises (adoptRunningInstances), awaited at shutdown. */
@@ -78,22 +80,28 @@ export class Controller implements Supervisor {
     return this.instances.get(name)?.fail(pid, reason) ?? false;
   }
 
-  /** One pass for one service: plan against fresh state, then act. */
-  private reconcile(name: string): void {
+  /**
+   * One pass for one service: plan against fresh state, then act. Outcomes
+   * (see ReconcileOutcome): `done`; `requeue` after the plan's
+   * `requeueAfterMs`; a throw is logged and retried with backoff by the queue,
+   * the other services unaffected.
+   */
+  private reconcile(name: string): ReconcileOutcome {
     const plan = planService(name, this.world());
     for (const action of plan.actions) this.execute(action);
     for (const instance of this.instances.values()) {
-      if (instance.service === name) instance.setWaiting(plan.waiting[instance.name] ?? '');
+      if (instance.service === name) instance.setWaiting({ message: plan.waiting[instance.name] ?? '', stopHeld: plan.stopHeld.includes(instance.name) });
     }
     if (plan.actions.length > 0) {
       this.deps.logger.debug({ service: name, actions: plan.actions.map((a) => `${a.type}:${a.instance}`) }, 'reconciled');
     }
+    return plan.requeueAfterMs === undefined ? { type: 'done' } : { type: 'requeue', afterMs: plan.requeueAfterMs };
   }
 
   private execute(action: Action): void {
     if (action.type === 'create') {
       const record = this.deps.store.get(action.service) as ServiceRecord;
-      this.add(new InstanceSupervisor({ ...this.instanceOptions(action.instance, action.service, action.index, record) }));
+      this.add(new InstanceRunner({ ...this.instanceOptions(action.instance, action.service, action.index, record) }));
       this.queue.add(action.service);
       return;
     }
@@ -135,9 +143,9 @@ export class Controller implements Supervisor {
     };
   }
 
-  private add(instance: InstanceSupervisor): void {
+  private add(instance: InstanceRunner): void {
     this.instances.set(instance.name, instance);
-    const siblings = this.byService.get(instance.service) ?? new Map<string, InstanceSupervisor>();
+    const siblings = this.byService.get(instance.service) ?? new Map<string, InstanceRunner>();
     siblings.set(instance.name, instance);
     this.byService.set(instance.service, siblings);
     instance.attach();
@@ -148,7 +156,7 @@ export class Controller implements Supervisor {
   }
 
   /** The same process under a new name: indexes, status and logs follow; the next pass plans it anew. */
-  private rename(instance: InstanceSupervisor, to: string): void {
+  private rename(instance: InstanceRunner, to: string): void {
     const from = instance.name;
     const siblings = this.byService.get(instance.service);
     this.instances.delete(from);
@@ -190,7 +198,7 @@ export class Controller implements Supervisor {
       const adopted = marked && this.deps.runtime.adopt(marked.pid, marked.identity) ? adoptedStatus(marked, record, status, new Date().toISOString()) : null;
       if (adopted) this.deps.logger.info({ service: name, pid: adopted.pid }, 'adopting a running process whose pid had not been recorded');
       const options = this.instanceOptions(name, record.metadata.name, index, record);
-      this.add(new InstanceSupervisor({ ...options, restored: adopted ?? status ?? null, adopt: adopted !== null || alive }));
+      this.add(new InstanceRunner({ ...options, restored: adopted ?? status ?? null, adopt: adopted !== null || alive }));
     }
     for (const { process, why } of plan.stop) this.stopOrphan(process, why);
   }

@@ -1,7 +1,7 @@
 import {
   instancesOf, restartNonceOf, startNonceOf, wantsInstanceRunning, wantsRunning,
 } from '../core/instances.js';
-import type { LifecycleState, ServiceRecord, ServiceSpec } from '../core/types.js';
+import { LIVE_STATES, type LifecycleState, type ServiceRecord, type ServiceSpec } from '../core/types.js';
 import { needsRestart } from '../core/restart-fields.js';
 
 /** What the controller knows of one instance it supervises. */
@@ -16,6 +16,8 @@ export interface ObservedInstance {
   spec: ServiceSpec;
   /** The restart and start nonces (restartNonceOf, startNonceOf) last honoured. */
   restartNonce: number;
+  /** The process runs a spec the agent cannot know (adopted from an older generation): restart it. */
+  unknownSpec?: boolean;
   startNonce: number;
 }
 
@@ -35,6 +37,10 @@ export interface ServicePlan {
   actions: Action[];
   /** Pending instances and what they wait for, shown as their status message. */
   waiting: Record<string, string>;
+  /** Live instances whose stop waits for their dependents: their waiting message shows over their state's. */
+  stopHeld: string[];
+  /** Plan again after this long even without a trigger (none of today's plans needs it). */
+  requeueAfterMs?: number;
 }
 
 /**
@@ -68,7 +74,6 @@ export function worldOf(records: ReadonlyMap<string, ServiceRecord>, instances: 
   };
 }
 
-const LIVE: LifecycleState[] = ['starting', 'running', 'healthy', 'unhealthy', 'stopping'];
 const AT_REST: LifecycleState[] = ['pending', 'stopped', 'completed', 'failed'];
 
 /**
@@ -87,7 +92,7 @@ const AT_REST: LifecycleState[] = ['pending', 'stopped', 'completed', 'failed'];
  * Every start (create, `hxe start`, boot, restart, new attempt) waits until every dependency is ready.
  */
 export function planService(name: string, world: World): ServicePlan {
-  const plan: ServicePlan = { actions: [], waiting: {} };
+  const plan: ServicePlan = { actions: [], waiting: {}, stopHeld: [] };
   const record = world.record(name);
   const observed = world.instancesOf(name);
   const desiredNames = record && !world.stoppingAll ? instancesOf(record) : [];
@@ -140,8 +145,9 @@ function planRemoval(instance: ObservedInstance, world: World, plan: ServicePlan
 function planStop(instance: ObservedInstance, world: World, plan: ServicePlan): void {
   if (instance.state === 'stopped' || instance.state === 'stopping') return;
   const blockers = liveDependents(instance.service, world);
-  if (blockers.length > 0 && LIVE.includes(instance.state)) {
+  if (blockers.length > 0 && LIVE_STATES.has(instance.state)) {
     plan.waiting[instance.name] = `stopping after ${blockers.join(', ')}`;
+    plan.stopHeld.push(instance.name);
     return;
   }
   plan.actions.push({ type: 'stop', instance: instance.name });
@@ -153,7 +159,7 @@ function planStop(instance: ObservedInstance, world: World, plan: ServicePlan): 
  */
 function planUpdates(record: ServiceRecord, kept: ObservedInstance[], unready: string[], plan: ServicePlan): void {
   const toRestart = kept.filter((instance) => {
-    const restartAsked = instance.restartNonce !== restartNonceOf(record, instance.index);
+    const restartAsked = instance.unknownSpec === true || instance.restartNonce !== restartNonceOf(record, instance.index);
     if (!restartAsked && instance.generation === record.metadata.generation) return false;
     const restart = startsAnew(instance, restartAsked, record);
     if (!restart) plan.actions.push({ type: 'update', instance: instance.name });
@@ -226,7 +232,7 @@ function liveDependents(service: string, world: World): string[] {
   const dependents = new Set<string>();
   for (const dependent of world.dependentsOf(service)) {
     for (const instance of world.instancesOf(dependent)) {
-      if (!instance.spec.depends_on.includes(service) || !LIVE.includes(instance.state)) continue;
+      if (!instance.spec.depends_on.includes(service) || !LIVE_STATES.has(instance.state)) continue;
       if (isLeaving(instance, world)) dependents.add(instance.service);
     }
   }

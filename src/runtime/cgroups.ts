@@ -9,6 +9,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { access, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { DNS_1123_LABEL } from '../manifest/names.js';
 
 /** Limits of one instance, as in ResourcesSpec. */
 export interface CgroupLimits {
@@ -42,7 +43,6 @@ export const CPU_PERIOD_US = 100_000;
 const MIN_CPU_QUOTA_US = 1000;
 const KILL_TIMEOUT_MS = 5000;
 // Instance names become directory names: never let one reach outside the root.
-const SAFE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** cpu.max for millicores: "<quota> <period>" in µs, e.g. 1000m → "100000 100000"; null → "max 100000". */
 export function formatCpuMax(millicores: number | null, periodUs = CPU_PERIOD_US): string {
@@ -83,7 +83,7 @@ export async function createInstanceCgroup(
   instance: string,
   limits: CgroupLimits,
 ): Promise<InstanceCgroup> {
-  if (!SAFE_NAME.test(instance)) throw new Error(`invalid instance name: ${JSON.stringify(instance)}`);
+  if (!DNS_1123_LABEL.test(instance)) throw new Error(`invalid instance name: ${JSON.stringify(instance)}`);
   const path = join(parent.root, instance);
   mkdirSync(path, { recursive: true }); // synchronous: see readProcs
   if (parent.limits !== false) {

@@ -6,6 +6,7 @@
  * fork). Children inherit it; the spawn id tells one start from another.
  */
 import { randomBytes } from 'node:crypto';
+import { DNS_1123_LABEL } from '../manifest/names.js';
 
 /** The variable's name. */
 export const SPAWN_MARKER = 'HXE_SPAWN';
@@ -20,7 +21,6 @@ export interface SpawnMarker {
 }
 
 const HEX = /^[0-9a-f]+$/;
-const INSTANCE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** A fresh id for one spawn (64 random bits). */
 export function newSpawnId(): string {
@@ -37,6 +37,6 @@ export function parseMarker(value: string): SpawnMarker | null {
   const parts = value.split(':');
   if (parts.length !== 4) return null;
   const [home, instance, spawnId, spec] = parts;
-  if (!HEX.test(home) || !INSTANCE.test(instance) || !HEX.test(spawnId) || !HEX.test(spec)) return null;
+  if (!HEX.test(home) || !DNS_1123_LABEL.test(instance) || !HEX.test(spawnId) || !HEX.test(spec)) return null;
   return { home, instance, spawnId, spec };
 }

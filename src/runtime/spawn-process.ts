@@ -4,13 +4,15 @@
  */
 import { accessSync, closeSync, constants, mkdirSync, openSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { execa } from 'execa';
 import type { SpawnRequest } from '../core/ports.js';
 import { envIdentity } from '../core/instances.js';
 import { buildCommandLine, composeEnv, resolveEnvRefs, type CommandLine, type SecretValues } from './spawn-command.js';
 import { resolveIdentity, type Identity } from './users.js';
+import { logFile } from '../logs/log-files.js';
+import { DNS_1123_LABEL } from '../manifest/names.js';
 
 /** Everything a spawn needs, checked. */
 export interface PreparedSpawn {
@@ -31,7 +33,6 @@ export interface ChildHandle {
 }
 
 // Instance names become file names: never let one reach outside logDir.
-const SAFE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /**
  * Resolves argv, cwd, environment and identity of a request. Rejects with a
@@ -40,7 +41,7 @@ const SAFE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
  */
 export async function prepareSpawn(request: SpawnRequest, agentEnv: NodeJS.ProcessEnv, secrets?: SecretValues): Promise<PreparedSpawn> {
   const { spec } = request;
-  if (!SAFE_NAME.test(request.instance)) throw new Error(`invalid instance name: ${JSON.stringify(request.instance)}`);
+  if (!DNS_1123_LABEL.test(request.instance)) throw new Error(`invalid instance name: ${JSON.stringify(request.instance)}`);
   const command = buildCommandLine(spec);
   const cwd = workingDirOf(spec);
   await checkWorkingDir(cwd);
@@ -87,7 +88,7 @@ async function readEnvFile(path: string): Promise<Record<string, string>> {
 
 /** Paths of an instance's stdout and stderr logs. */
 export function logPaths(logDir: string, instance: string): { out: string; err: string } {
-  return { out: join(logDir, `${instance}.out.log`), err: join(logDir, `${instance}.err.log`) };
+  return { out: logFile(logDir, instance, 'out'), err: logFile(logDir, instance, 'err') };
 }
 
 /**

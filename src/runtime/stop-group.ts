@@ -22,8 +22,7 @@ const KILL_WAIT_MS = 5_000;
  * SIGKILL (a process stuck in the kernel).
  */
 export async function stopGroup(pgid: number, signal: string, timeoutMs: number, exited?: Promise<void>): Promise<void> {
-  // kill(-1) and kill(-0) would hit every process we may signal, or our own group.
-  if (!Number.isInteger(pgid) || pgid <= 1) throw new Error(`refusing to signal process group ${pgid}`);
+  refuseNonGroup(pgid);
   const name = normaliseSignal(signal);
   let done = exited === undefined;
   void exited?.then(() => (done = true));
@@ -34,6 +33,20 @@ export async function stopGroup(pgid: number, signal: string, timeoutMs: number,
   signalGroup(pgid, 'SIGKILL');
   if (await waitUntil(gone, KILL_WAIT_MS)) return;
   throw new Error(`process group ${pgid} still has processes ${listGroupMembers(pgid).join(', ')} after SIGKILL`);
+}
+
+/**
+ * SIGKILL to group `pgid` at once, without waiting (an exec probe past its
+ * timeout). A group already gone is fine; throws for pgid ≤ 1 or EPERM.
+ */
+export function killGroup(pgid: number): void {
+  refuseNonGroup(pgid);
+  signalGroup(pgid, 'SIGKILL');
+}
+
+function refuseNonGroup(pgid: number): void {
+  // kill(-1) and kill(-0) would hit every process we may signal, or our own group.
+  if (!Number.isInteger(pgid) || pgid <= 1) throw new Error(`refusing to signal process group ${pgid}`);
 }
 
 /** `TERM` or `SIGTERM` → `SIGTERM`; throws for a name the OS does not know. */

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { HxeError } from '../core/errors.js';
 import { DurableJsonFile } from '../store/durable-json-file.js';
 import { open, seal, versionOf, type Sealed } from './cipher.js';
-import { SECRET_NAME } from './refs.js';
+import { SECRET_NAME } from '../manifest/secret-refs.js';
 import { keyId, readKeyFile, SECRET_KEY_ENV, SECRET_KEY_FILE } from './secret-key.js';
 
 export const SECRETS_FILE = 'secrets.json';

@@ -107,17 +107,19 @@ export class LowdbStore implements Store {
     return () => this.listeners.delete(listener);
   }
 
-  getStatus(instance: string): InstanceStatus | undefined {
+  getStatus(instance: string): Readonly<InstanceStatus> | undefined {
     return this.doc.statuses[instance];
   }
 
-  listStatuses(): Record<string, InstanceStatus> {
-    return this.doc.statuses;
+  listStatuses(): Readonly<Record<string, Readonly<InstanceStatus>>> {
+    // A copy: the map itself changes in place (setStatus), the statuses in it never do.
+    return { ...this.doc.statuses };
   }
 
   setStatus(instance: string, status: InstanceStatus | null): void {
     // Statuses are observations, not requests: memory holds what is true now, and the
-    // next write carries it. In place: copying the map at every change made a start of N services O(N²).
+    // next write carries it. The map in place (copying it at every change made a start of N services
+    // O(N²)); the status itself is replaced whole, never changed, so a snapshot handed out stays true.
     const { statuses } = this.doc;
     if (status) statuses[instance] = status;
     else delete statuses[instance];

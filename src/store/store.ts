@@ -27,6 +27,11 @@ export interface StoreBatch {
 /**
  * The Store port: desired specs (written by applies) and observed statuses
  * (written by the agent's machines). One writer only: the agent.
+ *
+ * One rule for both: what goes in is copied or replaced whole, never changed
+ * afterwards, and what comes out is a read-only value (a snapshot of the
+ * set, whose entries are never mutated): a caller that keeps one sees no
+ * later change, and a change is made by putting a new value.
  */
 export interface Store {
   /** Grows by one with every committed batch of specs. */
@@ -45,8 +50,9 @@ export interface Store {
   /** Called after each commit of specs. Returns an unsubscribe function. */
   watch(listener: (change: StoreChange) => void): () => void;
 
-  getStatus(instance: string): InstanceStatus | undefined;
-  listStatuses(): Record<string, InstanceStatus>;
+  getStatus(instance: string): Readonly<InstanceStatus> | undefined;
+  /** A snapshot of every recorded status, by instance name. */
+  listStatuses(): Readonly<Record<string, Readonly<InstanceStatus>>>;
   /** Records an instance's status (null forgets it); writes are coalesced. */
   setStatus(instance: string, status: InstanceStatus | null): void;
   /** Called at once for every status recorded (null: forgotten). Returns an unsubscribe function. */

@@ -5,9 +5,9 @@
  * GitRepository feeds a Kustomization).
  */
 import type { Logger } from 'pino';
-import type { EventLog } from '../agent/event-log.js';
+import type { EventLog } from '../events/event-log.js';
 import { errorMessage } from '../core/errors.js';
-import { ensureClone, fetchFastForward, redactUrl } from './git-remote.js';
+import { ensureClone, fetchFastForward, redactUrl } from '../runtime/git-remote.js';
 
 export interface GitSync {
   path: string;

@@ -1,7 +1,7 @@
 import { watch, type FSWatcher } from 'chokidar';
 import type { Logger } from 'pino';
 import type { ApplyRequest, ApplyResponse } from '../api/protocol.js';
-import type { EventLog } from '../agent/event-log.js';
+import type { EventLog } from '../events/event-log.js';
 import { errorMessage, HxeError } from '../core/errors.js';
 import type { SyncRecord } from '../core/types.js';
 import type { Store } from '../store/store.js';

@@ -1,6 +1,6 @@
 import { existsSync, promises as fs } from 'node:fs';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { ErrorBody } from '../api/protocol.js';
+import type { ErrorBody } from '../core/errors.js';
 
 /**
  * The agent's live page: a static shell (HTML, an ES module, a stylesheet)

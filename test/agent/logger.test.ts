@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { acquirePidLock } from '../../src/agent/pid-lock.js';
+import { acquirePidLock } from '../../src/runtime/pid-lock.js';
 import { createAgentLog } from '../../src/agent/logger.js';
 import { tmpHome, waitFor } from '../helpers/processes.js';
 

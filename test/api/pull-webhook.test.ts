@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { verifyHubSignature } from '../../src/api/pull-webhook.js';
-import { redactUrl } from '../../src/sync/git-remote.js';
+import { redactUrl } from '../../src/runtime/git-remote.js';
 
 describe('verifyHubSignature', () => {
   // GitHub's documented example ("Validating webhook deliveries").

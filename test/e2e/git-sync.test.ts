@@ -8,7 +8,7 @@ import { createHmac } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { SyncStatus } from '../../src/agent/sync-status.js';
+import type { SyncStatus } from '../../src/api/sync-status.js';
 import type { AgentStatus } from '../../src/api/protocol.js';
 import { createTestHome, type TestHome } from '../helpers/hxe.js';
 import { fixtureCommand, waitFor } from '../helpers/processes.js';

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { SyncStatus } from '../../src/agent/sync-status.js';
+import type { SyncStatus } from '../../src/api/sync-status.js';
 import { createTestHome, type TestHome } from '../helpers/hxe.js';
 import { waitFor } from '../helpers/processes.js';
 

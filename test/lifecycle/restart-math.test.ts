@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { describeExit, formatDuration } from '../../src/lifecycle/describe.js';
+import { describeExit } from '../../src/lifecycle/describe.js';
+import { formatDuration } from '../../src/manifest/duration.js';
 import { backoffDelay, reachesCrashloop, restartsInWindow, stayedUp } from '../../src/lifecycle/restart-math.js';
 
 const backoff = { initial: 1_000, multiplier: 2, max: 300_000, reset_after: 60_000 };

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SecretStore } from '../../src/secrets/secret-store.js';
-import { stampSecrets } from '../../src/secrets/refs.js';
+import { stampSecrets } from '../../src/manifest/secret-refs.js';
 import { takeSecretKey } from '../../src/secrets/secret-key.js';
 import type { DesiredService, ServiceSpec } from '../../src/core/types.js';
 import { ManifestError } from '../../src/core/errors.js';

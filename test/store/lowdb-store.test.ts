@@ -44,6 +44,17 @@ describe('LowdbStore', () => {
     expect(store.get('web')?.spec.command).toBe('sleep 1000');
   });
 
+  it('hands out a snapshot of the statuses, not its live map (listStatuses kept the internal object)', async () => {
+    const store = await LowdbStore.open(file);
+    store.setStatus('web', { state: 'running', pid: 42 } as never);
+    const before = store.listStatuses();
+    store.setStatus('db', { state: 'running', pid: 43 } as never);
+    store.setStatus('web', null);
+    expect(Object.keys(before)).toEqual(['web']);
+    expect(Object.keys(store.listStatuses())).toEqual(['db']);
+    await store.flush();
+  });
+
   it('writes statuses coalesced and on flush', async () => {
     const store = await LowdbStore.open(file);
     const status = { state: 'running', pid: 42 } as never;

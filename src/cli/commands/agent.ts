@@ -1,7 +1,7 @@
 import { HxeError } from '../../core/errors.js';
 import type { AgentStatus } from '../../api/protocol.js';
 import { ApiClient } from '../../api/client.js';
-import { isAlive } from '../../agent/pid-lock.js';
+import { isAlive } from '../../runtime/pid-lock.js';
 import { createContext, type CliContext, type GlobalArgs } from '../context.js';
 import { homeFromConfig, homeUnnamed } from '../data-dir.js';
 import { agentAnswers, startAgentProcess } from '../ensure-agent.js';
@@ -75,7 +75,7 @@ async function configFlags(context: CliContext, action: string, flags: (string |
   if (!flags.includes(false)) return paths;
   if (paths.length > 0) throw new HxeError('BAD_USAGE', '--no-config and --config exclude each other');
   if (action !== 'start' && action !== 'run') throw new HxeError('BAD_USAGE', '--no-config goes with agent start or agent run');
-  const { forgetConfigPaths } = await import('../../agent/config-paths.js');
+  const { forgetConfigPaths } = await import('../../config/config-paths.js');
   if (await forgetConfigPaths(context.paths.home)) context.out('the remembered --config is dropped: the agent starts with its defaults');
   return undefined;
 }

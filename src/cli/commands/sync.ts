@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { HxeError } from '../../core/errors.js';
-import type { SyncStatus } from '../../agent/sync-status.js';
+import type { SyncStatus } from '../../api/sync-status.js';
 import { createContext, type CliContext, type GlobalArgs } from '../context.js';
 import { renderPlan } from '../render/diff.js';
 import { createStyle } from '../render/style.js';

@@ -1,6 +1,6 @@
 import type { Registry } from 'prom-client';
-import { CPU_MODES, MEMINFO_FIELDS } from '../metrics/host-reading.js';
-import type { HostSample } from '../metrics/host-sampler.js';
+import { CPU_MODES, MEMINFO_FIELDS } from './host-reading.js';
+import type { HostSample } from './host-sampler.js';
 
 type PromClient = typeof import('prom-client');
 

@@ -6,26 +6,15 @@ import { controlInstance, controlService, indexOfInstance, instancesOf, type Con
 import type { DesiredService, InstanceView, ServiceRecord, ServiceSpec } from '../core/types.js';
 import type {
   AgentStatus, ApplyRequest, ApplyResponse, DeleteRequest, DescribeResponse,
-} from '../api/protocol.js';
+} from './protocol.js';
 import { checkAppliedSet } from '../manifest/applied-set.js';
 import { planApply, planHasChanges, type ApplyPlan } from '../reconcile/apply-plan.js';
+import type { ReconcileLoop } from '../core/ports.js';
 import type { Store } from '../store/store.js';
-import { belongsTo, EventLog } from './event-log.js';
+import { belongsTo, EventLog } from '../events/event-log.js';
 import { instanceViews } from './views.js';
 import { VERSION } from '../core/version.js';
 import type { InstanceSample } from '../metrics/sample.js';
-
-/** What the agent's reconcile loop offers to the API. */
-export interface Supervisor {
-  start(): Promise<void>;
-  /**
-   * Restarts one instance as failed, for a reason the agent itself found in its process `pid` (a memory
-   * limit): counted, through backoff and crashloop. False if unknown, or `pid` is not its process up.
-   */
-  restartInstance(instance: string, reason: string, pid: number): boolean;
-  /** Stops the loop; stops every service unless `keepServices`. */
-  shutdown(options: { keepServices: boolean }): Promise<void>;
-}
 
 export interface AgentDeps {
   /** The agent's name, from its configuration. */
@@ -34,7 +23,7 @@ export interface AgentDeps {
   store: Store;
   events: EventLog;
   logger: Logger;
-  supervisor?: Supervisor;
+  supervisor?: ReconcileLoop;
   /** Stamps `secret:NAME` references with the secrets' versions (secrets/refs.ts) before any plan. */
   stampSecrets?: (services: DesiredService[]) => DesiredService[];
 }

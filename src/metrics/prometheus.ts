@@ -1,11 +1,9 @@
 import http from 'node:http';
 import type { Registry } from 'prom-client';
-import type { ListenAddress } from '../config/listen-address.js';
-import type { InstanceView } from '../core/types.js';
-import type { AgentMetrics } from './metrics.js';
+import { LIVE_STATES, type InstanceView } from '../core/types.js';
+import type { AgentMetrics } from './agent-metrics.js';
 import { registerHostMetrics } from './prometheus-host.js';
 
-const LIVE = new Set(['starting', 'running', 'healthy', 'unhealthy', 'stopping']);
 
 /**
  * The Prometheus exposition of the agent: per-instance series with the
@@ -54,7 +52,7 @@ export class PrometheusExporter {
     });
     new client.Gauge({
       name: 'hxe_service_up', help: '1 when the instance has a live process.', labelNames, registers: [registry],
-      collect() { this.reset(); each((view, labels) => this.set(labels, view.status.pid && LIVE.has(view.status.state) ? 1 : 0)); },
+      collect() { this.reset(); each((view, labels) => this.set(labels, view.status.pid && LIVE_STATES.has(view.status.state) ? 1 : 0)); },
     });
     new client.Gauge({
       name: 'hxe_service_ready', help: '1 when the instance is ready (running without a health check, or healthy).', labelNames, registers: [registry],
@@ -91,7 +89,7 @@ export class PrometheusExporter {
  * Prometheus scrapes; keep it on a trusted network or 127.0.0.1).
  * Resolves once listening; rejects when the address is taken.
  */
-export async function listenPrometheus(exporter: PrometheusExporter, address: ListenAddress): Promise<http.Server> {
+export async function listenPrometheus(exporter: PrometheusExporter, address: { host: string; port: number }): Promise<http.Server> {
   const server = http.createServer((request, response) => {
     const path = (request.url ?? '').split('?')[0];
     if (path !== '/metrics' || (request.method !== 'GET' && request.method !== 'HEAD')) {

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { createActor, type Actor } from 'xstate';
-import type { EventLog } from '../agent/event-log.js';
+import type { EventLog } from '../events/event-log.js';
 import { restartNonceOf, startNonceOf } from '../core/instances.js';
 import type { ProcessExit, ProcessRuntime, Prober } from '../core/ports.js';
 import type { InstanceStatus, LifecycleState, ServiceRecord, ServiceSpec } from '../core/types.js';
@@ -8,10 +8,18 @@ import { instanceMachine, statusOf, type InstanceConfig } from '../lifecycle/mac
 import type { InstancePorts } from '../lifecycle/types.js';
 import type { Store } from '../store/store.js';
 import type { ObservedInstance } from './plan.js';
+import { statusWriterHook, transitionRecorderHook, type RunnerHook } from './runner-hooks.js';
+
+/** What the planner says an instance waits for (ServicePlan's `waiting` and `stopHeld`). */
+export interface Waiting {
+  message: string;
+  /** Live, its stop held until its dependents stop: the message shows over its state's. */
+  stopHeld: boolean;
+}
 
 export interface InstanceHooks {
-  onStateChange(instance: InstanceSupervisor): void;
-  onPid(instance: InstanceSupervisor, pid: number | null, previous: number | null): void;
+  onStateChange(instance: InstanceRunner): void;
+  onPid(instance: InstanceRunner, pid: number | null, previous: number | null): void;
 }
 
 export interface InstanceOptions {
@@ -43,27 +51,33 @@ export function configOf(spec: ServiceSpec): InstanceConfig {
 }
 
 /**
- * One supervised instance: its lifecycle machine, wired to the real
+ * One instance's runner (Nomad's task runner): its lifecycle machine, wired to the real
  * runtime and prober, and the status it writes to the store. The machine's
  * snapshot is the single truth for the status.
  */
-export class InstanceSupervisor {
+export class InstanceRunner {
   /** Changes only by `rename` (index 0, scaling between 1 and more instances). */
   name: string;
   readonly service: string;
   readonly index: number;
   private spec: ServiceSpec;
-  private generation: number;
+  /** The generation the instance runs (or will run at its next start). */
+  generation: number;
   private restartNonce: number;
   private startNonce: number;
-  private waiting = '';
+  /** What the planner says the instance waits for (see setWaiting). */
+  private waiting: Waiting = { message: '', stopHeld: false };
+  /** Adopted from an older generation: the spec it runs is unknown until the restart the planner then asks. */
+  private unknownSpec: boolean;
   private lastState = '';
-  private lastStatusKey = '';
+  /** The status writer and the transition recorder (runner-hooks.ts). */
+  private readonly runnerHooks: RunnerHook[];
   private pid: number | null = null;
   /** The state and readiness of the last snapshot. */
   private current: { state: LifecycleState; ready: boolean } = { state: 'pending', ready: false };
   private readonly actor: Actor<typeof instanceMachine>;
-  private logger: Logger;
+  /** The agent's log, as `logger.child({ service: name })`. */
+  logger: Logger;
   /** The recorded process died while no agent watched: deliver its exit once attached. */
   private readonly staleExit: boolean;
 
@@ -72,13 +86,14 @@ export class InstanceSupervisor {
     this.service = options.service;
     this.index = options.index;
     this.logger = options.logger;
+    this.runnerHooks = [statusWriterHook(options.store), transitionRecorderHook(options.events)];
     this.spec = options.record.spec;
     const restored = options.restored ?? null;
     const adopted = restored?.pid != null;
     this.staleExit = adopted && !options.adopt;
     this.generation = adopted ? restored.observedGeneration : options.record.metadata.generation;
-    // An adopted process of an older generation runs a spec the agent cannot know: restart it.
-    this.restartNonce = adopted && this.generation !== options.record.metadata.generation ? -1 : restartNonceOf(options.record, options.index);
+    this.unknownSpec = adopted && this.generation !== options.record.metadata.generation;
+    this.restartNonce = restartNonceOf(options.record, options.index);
     this.startNonce = startNonceOf(options.record, options.index);
     this.actor = createActor(instanceMachine, {
       input: {
@@ -125,7 +140,7 @@ export class InstanceSupervisor {
   observed(): ObservedInstance {
     return {
       name: this.name, service: this.service, index: this.index, state: this.current.state, ready: this.current.ready,
-      generation: this.generation, spec: this.spec, restartNonce: this.restartNonce, startNonce: this.startNonce,
+      generation: this.generation, spec: this.spec, restartNonce: this.restartNonce, startNonce: this.startNonce, unknownSpec: this.unknownSpec,
     };
   }
 
@@ -167,10 +182,10 @@ export class InstanceSupervisor {
     this.actor.send({ type: 'EXIT', pid: exit.pid, code: exit.code, signal: exit.signal });
   }
 
-  /** What a pending instance waits for (its status message). */
-  setWaiting(message: string): void {
-    if (message === this.waiting) return;
-    this.waiting = message;
+  /** What the instance waits for (its status message while pending, or while its stop is held). */
+  setWaiting(waiting: Waiting): void {
+    if (waiting.message === this.waiting.message && waiting.stopHeld === this.waiting.stopHeld) return;
+    this.waiting = waiting;
     this.onSnapshot();
   }
 
@@ -179,6 +194,7 @@ export class InstanceSupervisor {
     this.generation = record.metadata.generation;
     this.restartNonce = restartNonceOf(record, this.index);
     this.startNonce = startNonceOf(record, this.index);
+    this.unknownSpec = false;
   }
 
   /** The machine's I/O, always with the current spec. */
@@ -200,29 +216,18 @@ export class InstanceSupervisor {
       this.options.hooks.onPid(this, status.pid, this.pid);
       this.pid = status.pid;
     }
-    const key = JSON.stringify({ ...status, updatedAt: '' });
-    if (key !== this.lastStatusKey) {
-      this.lastStatusKey = key;
-      this.options.store.setStatus(this.name, status);
-    }
+    for (const hook of this.runnerHooks) hook.snapshot?.(this, status);
     if (status.state !== this.lastState) {
       const from = this.lastState;
       this.lastState = status.state;
-      this.recordTransition(from, status);
+      for (const hook of this.runnerHooks) hook.transition?.(this, from, status);
       this.options.hooks.onStateChange(this);
     }
   }
 
   private status(): InstanceStatus {
     const status = statusOf(this.actor.getSnapshot());
-    const message = status.state === 'pending' || this.waiting.startsWith('stopping') ? this.waiting || status.message : status.message;
+    const message = status.state === 'pending' || this.waiting.stopHeld ? this.waiting.message || status.message : status.message;
     return { ...status, message, observedGeneration: this.generation, updatedAt: new Date().toISOString() };
-  }
-
-  private recordTransition(from: string, status: InstanceStatus): void {
-    const type = status.state.charAt(0).toUpperCase() + status.state.slice(1);
-    const message = status.message || status.state;
-    this.options.events.record({ service: this.name, type, state: status.state, generation: this.generation, message });
-    this.logger.info({ state: status.state, from: from || undefined, pid: status.pid ?? undefined, generation: this.generation }, message);
   }
 }

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import { HxeError } from '../core/errors.js';
-import { isAlive as isProcessAlive } from '../runtime/proc.js';
+import { isAlive as isProcessAlive } from './proc.js';
 
 /**
  * `agent.pid`: at most one agent per home. Created exclusively, so two

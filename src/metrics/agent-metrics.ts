@@ -1,15 +1,14 @@
 import type { Logger } from 'pino';
-import type { MetricsConfig } from '../config/schema.js';
 import { instancesOf } from '../core/instances.js';
+import { LIVE_STATES } from '../core/types.js';
 import type { Store } from '../store/store.js';
-import { createMemoryWatchdog, type OverLimit } from '../metrics/memory-watchdog.js';
-import type { InstanceSample } from '../metrics/sample.js';
-import { createMetricsSampler, type MetricsSampler } from '../metrics/sampler.js';
-import type { EventLog } from './event-log.js';
-import { HostSampler, type HostSample } from '../metrics/host-sampler.js';
-import type { Supervisor } from './agent.js';
+import { createMemoryWatchdog, type OverLimit } from './memory-watchdog.js';
+import type { InstanceSample } from './sample.js';
+import { createMetricsSampler, type MetricsSampler } from './sampler.js';
+import type { EventLog } from '../events/event-log.js';
+import type { ReconcileLoop } from '../core/ports.js';
+import { HostSampler, type HostSample } from './host-sampler.js';
 
-const LIVE_STATES = new Set(['starting', 'running', 'healthy', 'unhealthy', 'stopping']);
 
 export interface SamplesSnapshot {
   interval: number;
@@ -23,6 +22,13 @@ export interface SamplesSnapshot {
  * an instance whose memory stays over its `memory_limit` (PM2's
  * max_memory_restart).
  */
+/** What the sampler needs of `agent.metrics` (intervals in ms); the configuration's block fits it. */
+export interface MetricsOptions {
+  enabled: boolean;
+  interval: number;
+  retention: number;
+}
+
 export class AgentMetrics {
   private sampler: MetricsSampler | null;
   private started = false;
@@ -33,8 +39,8 @@ export class AgentMetrics {
   private readonly hostSubscribers = new Set<(sample: HostSample) => void>();
 
   constructor(
-    private config: MetricsConfig,
-    private readonly deps: { store: Store; supervisor: Supervisor; events: EventLog; logger: Logger },
+    private config: MetricsOptions,
+    private readonly deps: { store: Store; supervisor: ReconcileLoop; events: EventLog; logger: Logger },
   ) {
     this.host = new HostSampler(Math.max(1, Math.ceil(config.retention / config.interval)));
     this.sampler = this.createSampler(config);
@@ -44,7 +50,7 @@ export class AgentMetrics {
    * A configuration reload: a new interval or retention takes effect at
    * once (a new sampler; the history starts again). `enabled` needs a restart.
    */
-  reconfigure(config: MetricsConfig): void {
+  reconfigure(config: MetricsOptions): void {
     if (!this.config.enabled || (config.interval === this.config.interval && config.retention === this.config.retention)) return;
     this.sampler?.stop();
     this.config = { ...this.config, interval: config.interval, retention: config.retention };
@@ -52,7 +58,7 @@ export class AgentMetrics {
     if (this.started) this.sampler?.start();
   }
 
-  private createSampler(config: MetricsConfig): MetricsSampler | null {
+  private createSampler(config: MetricsOptions): MetricsSampler | null {
     const watchdog = createMemoryWatchdog((instance) => this.limits.get(instance) ?? null);
     return config.enabled
       ? createMetricsSampler({

@@ -7,7 +7,7 @@
 import { closeSync, fstatSync, openSync } from 'node:fs';
 import { createTicker } from '../metrics/ticker.js';
 import { errorMessage } from '../core/errors.js';
-import { rotateOpenLog, type RotationPolicy } from './log-rotation.js';
+import { rotateOpenLog, type RotationPolicy } from './copy-truncate.js';
 
 /** One log file and how it rotates. */
 export interface RotatedFile extends RotationPolicy {

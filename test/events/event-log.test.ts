@@ -4,7 +4,7 @@
 import { appendFileSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EventLog } from '../../src/agent/event-log.js';
+import { EventLog } from '../../src/events/event-log.js';
 import { tmpHome } from '../helpers/processes.js';
 
 const lines = (file: string) => readFileSync(file, 'utf8').split('\n').filter(Boolean);

@@ -6,8 +6,8 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { rotateIfNeeded } from '../../src/runtime/log-rotation.js';
-import { createLogRotator, type RotatedFile } from '../../src/runtime/log-rotator.js';
+import { rotateIfNeeded } from '../../src/logs/copy-truncate.js';
+import { createLogRotator, type RotatedFile } from '../../src/logs/log-rotator.js';
 import { fixture, tmpHome, trackPids, waitFor, type PidTracker } from '../helpers/processes.js';
 
 let dir: string;

@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import { instancesOf } from '../core/instances.js';
-import { createLogRotator, type LogRotator, type RotatedFile } from '../runtime/log-rotator.js';
+import { createLogRotator, type LogRotator, type RotatedFile } from './log-rotator.js';
 import type { Store } from '../store/store.js';
 import { logFile } from './log-files.js';
-import type { EventLog } from './event-log.js';
+import type { EventLog } from '../events/event-log.js';
 
 /**
  * How often log sizes are checked: one fstat per file of a file kept open,

@@ -1,15 +1,15 @@
 import type { Logger } from 'pino';
 import type { HomePaths } from '../core/home.js';
+import type { ReconcileLoop } from '../core/ports.js';
 import { createProber } from '../health/prober.js';
 import { Controller } from '../reconcile/controller.js';
 import type { HomeCgroups } from '../runtime/home-cgroups.js';
 import { createProcessRuntime } from '../runtime/process-runtime.js';
 import type { Store } from '../store/store.js';
-import type { Supervisor } from './agent.js';
-import type { EventLog } from './event-log.js';
-import { moveLogFiles } from './log-files.js';
+import type { EventLog } from '../events/event-log.js';
+import { moveLogFiles } from '../logs/log-files.js';
 
-export interface SupervisorDeps {
+export interface ReconcileLoopDeps {
   paths: HomePaths;
   store: Store;
   events: EventLog;
@@ -21,7 +21,7 @@ export interface SupervisorDeps {
 }
 
 /** Wires the reconcile loop to the real process runtime and probes. */
-export function createSupervisor(deps: SupervisorDeps): Supervisor {
+export function createReconcileLoop(deps: ReconcileLoopDeps): ReconcileLoop {
   const runtime = createProcessRuntime({ logDir: deps.paths.logs, logger: deps.logger, cgroups: deps.cgroups, home: deps.paths.home, secrets: deps.secrets });
   return new Controller({
     store: deps.store, runtime, prober: createProber(), events: deps.events, logger: deps.logger,
