@@ -164,7 +164,7 @@ describe('alerts, end to end', () => {
       const alerts = JSON.parse((await socketGet('/v1/alerts')).body).map((a: { instance: string }) => a.instance).sort();
       // Deleted, both resolve: deliveries go one at a time, in order, so any second firing came before this one.
       await t.run(['delete', 'c1', 'c2']);
-      const bodies = () => received.map((r) => JSON.parse(r.body) as { status: string; alerts: { state: string }[] });
+      const bodies = () => received.map((r) => JSON.parse(r.body) as { status: string; alerts: { state: string; instance: string; rule: string }[] });
       await waitFor(() => bodies().some((b) => b.alerts.some((a) => a.state === 'resolved')), { what: 'a resolved webhook', timeoutMs: 20_000 });
       const firing = bodies().filter((b) => b.status === 'firing');
       expect(firing).toHaveLength(1);

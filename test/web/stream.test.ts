@@ -9,7 +9,7 @@ import { waitFor } from '../helpers/processes.js';
 // ReadableStream are the same as in the browser; only `location` (where the
 // page was served from) has to be given.
 const STATIC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/web/static');
-interface Stream { close(): void }
+interface Stream { close(): void; retryNow(): void }
 const api = await import(pathToFileURL(path.join(STATIC, 'api.js')).href) as {
   openStream(options: {
     token: string;
