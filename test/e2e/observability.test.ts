@@ -54,6 +54,8 @@ describe('metrics', () => {
     const seen = await new Promise<string[]>((resolve, reject) => {
       const types: string[] = [];
       const request = http.get({ socketPath: path.join(t.home, 'agent.sock'), path: '/v1/stream?samples=1' }, (res) => {
+        // The stream subscribes before its headers go out: a restart asked now is streamed.
+        void t.run(['restart', 'sleepy']);
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => {
           for (const match of chunk.matchAll(/^event: (\S+)$/gm)) types.push(match[1]);
@@ -64,7 +66,6 @@ describe('metrics', () => {
         });
       });
       request.on('error', (err) => (types.length ? undefined : reject(err)));
-      setTimeout(() => void t.run(['restart', 'sleepy']), 300);
     });
     expect(seen).toContain('samples');
   });
@@ -160,15 +161,19 @@ describe('alerts, end to end', () => {
       const crashers = ['c1', 'c2'].map((name) => `service "${name}" {\n  command = "false"\n  backoff {\n    initial = "0s"\n  }\n  crashloop {\n    max_restarts = 2\n    window = "1m"\n  }\n}\n`).join('');
       await t.run(['apply', '-f', await t.write('crash.hcl', crashers)]);
       await waitFor(() => received.length > 0, { what: 'a webhook', timeoutMs: 20_000 });
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
-      const firing = received.map((r) => JSON.parse(r.body)).filter((b) => b.status === 'firing');
+      const alerts = JSON.parse((await socketGet('/v1/alerts')).body).map((a: { instance: string }) => a.instance).sort();
+      // Deleted, both resolve: deliveries go one at a time, in order, so any second firing came before this one.
+      await t.run(['delete', 'c1', 'c2']);
+      const bodies = () => received.map((r) => JSON.parse(r.body) as { status: string; alerts: { state: string; instance: string; rule: string }[] });
+      await waitFor(() => bodies().some((b) => b.alerts.some((a) => a.state === 'resolved')), { what: 'a resolved webhook', timeoutMs: 20_000 });
+      const firing = bodies().filter((b) => b.status === 'firing');
       expect(firing).toHaveLength(1);
       expect(firing[0].alerts.map((a: { instance: string; rule: string }) => `${a.rule}:${a.instance}`).sort()).toEqual(['crashloop:c1', 'crashloop:c2']);
       const { createHmac } = await import('node:crypto');
       const first = received[0];
       const expected = createHmac('sha256', 'hook-secret').update(`${first.headers['x-hxe-timestamp']}.${first.body}`).digest('hex');
       expect(first.headers['x-hxe-signature']).toBe(`sha256=${expected}`);
-      expect(JSON.parse((await socketGet('/v1/alerts')).body).map((a: { instance: string }) => a.instance).sort()).toEqual(['c1', 'c2']);
+      expect(alerts).toEqual(['c1', 'c2']);
     } finally {
       receiver.close();
     }

@@ -135,12 +135,15 @@ describe('survive', () => {
     await waitFor(async () => (await t.api.list(['c0']))[0].status.restarts > 20, { timeoutMs: 60_000, what: 'crash loop under way' });
     const start = rss();
     const fdsAtStart = fds();
+    const totalRestarts = async () => (await t.api.list()).reduce((sum, v) => sum + v.status.restarts, 0);
     for (let i = 0; i < 10; i++) {
       const began = Date.now();
       const result = await t.run(['get', '-o', 'json']);
       expect(result.code).toBe(0);
       expect(Date.now() - began).toBeLessThan(10_000);
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Paced by the crash loop itself: the next `get` comes after 50 more restarts.
+      const sofar = await totalRestarts();
+      await waitFor(async () => (await totalRestarts()) >= sofar + 50, { timeoutMs: 60_000, what: '50 more restarts' });
     }
     const restarts = (await t.get()).reduce((sum, v) => sum + v.status.restarts, 0);
     expect(restarts).toBeGreaterThan(500);
@@ -191,7 +194,10 @@ describe('settled instances across agent restarts', () => {
       { what: 'completed on disk' });
     await killAgent();
     await t.run(['agent', 'start']);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // The new agent's first pass handles every stored service in order: one applied now is handled after the job.
+    await t.run(['apply', '-f', await t.write('after.hcl', 'service "after" {\n  command = "sleep 1000"\n}\n')]);
+    await t.waitForInstance('after', (v) => v.status.state === 'running', 'running');
+    // A run again would have started before `after`: it would still be under way, or done and written.
     expect((await t.api.list(['job']))[0].status.state).toBe('completed');
     expect((await fs.readFile(marker, 'utf8')).trim().split('\n')).toHaveLength(1);
   });

@@ -18,6 +18,7 @@ afterEach(async () => { await t.cleanup(); });
 const svc = (name: string, command = 'sleep 1000') => `service "${name}" {\n  command = "${command}"\n}\n`;
 const names = async () => (await t.api.list()).map((v) => v.name).sort();
 const syncs = async () => JSON.parse((await t.run(['sync', '--list', '-o', 'json'])).stdout) as SyncStatus[];
+const agentLog = async () => (await fs.readFile(path.join(t.home, 'agent.log'), 'utf8')).split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
 const syncedEvents = async () => (await t.api.events(undefined, 1000)).filter((e) => e.type === 'Synced').length;
 
 describe('GitOps sync', () => {
@@ -50,8 +51,11 @@ describe('GitOps sync', () => {
     const before = await syncedEvents();
     for (let i = 0; i < 20; i++) await fs.writeFile(path.join(repo, `s${i}.hcl`), svc(`s${i}`));
     await waitFor(async () => (await names()).length === 21, { what: '21 services', timeoutMs: 20_000 });
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-    expect((await syncedEvents()) - before).toBe(1);
+    // A file written now is synced after anything left of the burst: its own pass, logged after its event, ends the wait.
+    await fs.writeFile(path.join(repo, 'last.hcl'), svc('last'));
+    await waitFor(async () => (await agentLog()).some((line) => line.msg === 'synced' && line.services === 22),
+      { what: 'the pass of the last file in the agent log', timeoutMs: 20_000 });
+    expect((await syncedEvents()) - before).toBe(2);
   });
 
   it('refuses a broken edit as a whole, reports it everywhere, and applies the next good edit', async () => {
@@ -146,10 +150,15 @@ describe('GitOps sync', () => {
     await fs.mkdir(app);
     await fs.writeFile(path.join(app, 'main.js'), '1');
     await t.run(['apply', '-f', await t.write('w.hcl',
-      `service "watched" {\n  command = "sleep 1000"\n  watch {\n    paths = ["${app}"]\n    ignore = ["*.log"]\n    debounce = "100ms"\n  }\n}\n`)]);
+      `service "watched" {\n  command = "sleep 1000"\n  watch {\n    paths = ["${app}"]\n    ignore = ["*.log"]\n    debounce = "100ms"\n  }\n}\n` +
+      // Watches the same files, ignores none, and waits longer: its restart request comes after any of watched's.
+      `service "witness" {\n  command = "sleep 1001"\n  watch {\n    paths = ["${app}"]\n    debounce = "600ms"\n  }\n}\n`)]);
     const first = await t.waitForInstance('watched', (v) => v.status.state === 'running', 'running');
+    await t.waitForInstance('witness', (v) => v.status.state === 'running', 'running');
     await fs.writeFile(path.join(app, 'debug.log'), 'ignored');
-    await new Promise((resolve) => setTimeout(resolve, 800));
+    await waitFor(async () => (await t.api.events('witness', 100)).some((e) => e.type === 'RestartRequested' && e.message.includes('debug.log')),
+      { what: "witness's restart for debug.log", timeoutMs: 15_000 });
+    expect((await t.api.events('watched', 100)).filter((e) => e.type === 'RestartRequested')).toEqual([]);
     expect((await t.api.list(['watched']))[0].status.pid).toBe(first.status.pid);
     await fs.writeFile(path.join(app, 'main.js'), '2');
     const restarted = await t.waitForInstance('watched', (v) => v.status.state === 'running' && v.status.pid !== first.status.pid, 'restarted on change');

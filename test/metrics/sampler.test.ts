@@ -116,7 +116,7 @@ describe('createMetricsSampler', () => {
     expect(a).toBe(b);
   });
 
-  it('ticks on its timer without overlapping, survives a failing tick, and stops', async () => {
+  it('ticks on its timer without overlapping, and survives a failing tick', async () => {
     const pid = await groups.start('sleep', ['60']);
     let calls = 0;
     let active = 0;
@@ -142,13 +142,11 @@ describe('createMetricsSampler', () => {
     metrics.start();
     metrics.start(); // idempotent: still one timer
     await waitFor(() => ticks.length >= 5, { what: '5 ticks' });
+    // That stop schedules no other tick is timing logic: ticker.test.ts checks it on a fake clock.
     metrics.stop();
-    const stoppedAt = ticks.length;
-    await new Promise((resolve) => setTimeout(resolve, 200));
 
     expect(errors).toHaveLength(1);
     expect(overlapped).toBe(false);
-    expect(ticks.length).toBeLessThanOrEqual(stoppedAt + 1); // a tick in flight may still land
     expect(ticks.at(-1)?.[0]).toMatchObject({ instance: 'db', pid, processes: 1 });
   });
 });

@@ -4,7 +4,6 @@
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ProcessExit, ProcessIdentity, ProcessRuntime, SpawnRequest } from '../../src/core/ports.js';
 import { createProcessRuntime } from '../../src/runtime/process-runtime.js';
@@ -64,8 +63,10 @@ describe('exit events', () => {
   it('reports the exit code, once', async () => {
     const pid = await start(spawnRequest({ command: fixtureCommand('crash-after.mjs', '50', '3') }));
     await waitFor(() => exits.length > 0, { what: 'an exit' });
-    await sleep(4 * POLL_MS); // a second report would come in this time
-    expect(exits).toEqual([{ pid, code: 3, signal: null }]);
+    // A later child's exit, reported by the same watcher, comes after anything the first one could still report.
+    const later = await start(spawnRequest({ command: fixtureCommand('exit-with.mjs', '0') }, 'later'));
+    await waitFor(() => exits.some((exit) => exit.pid === later), { what: 'the later exit' });
+    expect(exits).toEqual([{ pid, code: 3, signal: null }, { pid: later, code: 0, signal: null }]);
   });
 
   it('reports exit code 0 and a killing signal', async () => {
@@ -186,12 +187,28 @@ describe('adopt', () => {
     const pid = await startForeignSleep();
     runtime.adopt(pid, identityOf(pid));
     runtime.close();
-    await sleep(3 * POLL_MS);
-    expect(isPidAlive(pid)).toBe(true);
-    process.kill(pid, 'SIGKILL');
-    await waitFor(() => !isPidAlive(pid), { what: 'sleep to die' });
-    await sleep(3 * POLL_MS);
-    expect(exits).toEqual([]);
+    // A second runtime, polling as often, watches the same process and two others killed before and after it.
+    const [before, after] = [await startForeignSleep(), await startForeignSleep()];
+    const second = createProcessRuntime({ logDir, pollIntervalMs: POLL_MS });
+    const seen: number[] = [];
+    second.onExit((exit) => seen.push(exit.pid));
+    try {
+      for (const adopted of [pid, before, after]) expect(second.adopt(adopted, identityOf(adopted))).toBe(true);
+      const killAndSee = async (target: number) => {
+        process.kill(target, 'SIGKILL');
+        await waitFor(() => seen.includes(target), { what: `the exit of ${target}` });
+      };
+      // The poll that saw `before` gone saw `pid` still running, after the close.
+      await killAndSee(before);
+      expect(seen).toEqual([before]);
+      await killAndSee(pid);
+      // A poll of the second runtime one interval after the one that saw `pid` gone: the closed one's timer, had it run, came first.
+      await killAndSee(after);
+      expect(seen).toEqual([before, pid, after]);
+      expect(exits).toEqual([]);
+    } finally {
+      second.close();
+    }
   });
 });
 
