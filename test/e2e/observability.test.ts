@@ -127,7 +127,8 @@ describe('log rotation', () => {
     console.info(`50 MB/s writer: ${(written / 1e6).toFixed(0)} MB in ${seconds} s, ${rotations} rotations, peak of logs/ ${(peak / 1e6).toFixed(1)} MB`);
     expect(written).toBeGreaterThan(20 * (KEEP + 1) * MAX); // the bound had work to do
     expect(rotations).toBeGreaterThan(5);
-    expect(peak).toBeLessThanOrEqual((KEEP + 1) * MAX + 2 * (written / seconds));
+    // The agent checks every second; on a machine starved of CPU its timer runs late: 3 s of writing covers that.
+    expect(peak).toBeLessThanOrEqual((KEEP + 1) * MAX + 3 * (written / seconds));
   }, 120_000);
 });
 
