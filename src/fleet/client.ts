@@ -7,10 +7,12 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { ApplyRequest, ApplyResponse, DescribeResponse, NamesResponse } from '../api/protocol.js';
 import { belongsTo } from '../events/event-log.js';
 import { HxeError } from '../core/errors.js';
+import { controlInstance, controlService, indexOfInstance } from '../core/instances.js';
 import type { HxeEvent, InstanceView, ServiceRecord } from '../core/types.js';
 import { planApply, planHasChanges, type ApplyPlan } from '../reconcile/apply-plan.js';
 import { connectNats, decode, encode, openBuckets, retry, subjects, type FleetBuckets, type NatsOptions } from './connection.js';
 import { readDesired, updateDesired } from './desired.js';
+import { instanceLogs, type LogOptions } from './remote-logs.js';
 import { fleetViews, nodeRows, readFleet } from './views.js';
 
 export interface FleetClientOptions {
@@ -72,12 +74,16 @@ export class FleetClient {
   /** `restart`, `stop`, `start`: the same record fields as on one host, carried to the nodes by their runners. */
   async act(action: 'stop' | 'start' | 'restart', names: string[]): Promise<NamesResponse> {
     const { buckets } = await this.open();
-    let acted: string[] = [];
     await updateDesired(buckets.desired, (current) => {
-      acted = selectServices(current.records, names);
-      return current.records.map((r) => (acted.includes(r.metadata.name) ? change(r, action) : r));
+      const changed = new Map(current.records.map((r) => [r.metadata.name, r]));
+      for (const name of new Set(names)) {
+        const target = targetOf(current.records, name);
+        const record = changed.get(target.service)!;
+        changed.set(target.service, target.index === null ? controlService(record, action) : controlInstance(record, target.index, action));
+      }
+      return [...changed.values()];
     });
-    return { names: acted };
+    return { names: [...new Set(names)] };
   }
 
   async list(names: string[] = []): Promise<InstanceView[]> {
@@ -92,7 +98,7 @@ export class FleetClient {
 
   async describe(name: string): Promise<DescribeResponse> {
     const instances = await this.list([name]);
-    return { instances, events: [] };
+    return { instances, events: await this.events(name, 50) };
   }
 
   async nodes() {
@@ -100,33 +106,21 @@ export class FleetClient {
     return nodeRows(await retry(() => readFleet(buckets)));
   }
 
-  /** Asks each node that runs an instance of `name` for its log tail (request/reply on `hxe.<cluster>.logs.<node>`). */
-  logs(name: string, options: { tail: number; stream: 'out' | 'err' | 'both'; follow: boolean }, onText: (text: string) => void): { done: Promise<void>; close: () => void } {
-    const done = (async () => {
-      if (options.follow) throw new HxeError('BAD_USAGE', 'logs -f is not available with a nats:// server yet; use --tail');
-      const views = await this.list([name]);
-      const { nc } = await this.open();
-      for (const view of views) {
-        if (!view.status.node) continue;
-        const reply = await nc.request(subjects(this.options.cluster).logs(view.status.node), encode({ instance: view.name, tail: options.tail, stream: options.stream }), { timeout: 5_000 })
-          .catch(() => { throw new HxeError('AGENT_UNAVAILABLE', `node ${view.status.node} did not answer for ${view.name}`); });
-        const answer = decode<{ text?: string; error?: string }>(reply.data);
-        if (answer?.error) throw new HxeError('NOT_FOUND', answer.error);
-        const text = answer?.text ?? '';
-        onText(views.length > 1 ? text.replace(/^(?=.)/gm, `[${view.name}] `) : text);
-      }
-      await this.close();
-    })();
-    return { done, close: () => void this.close() };
+  /** Each instance's log tail, asked of the node that runs it; with `follow`, then its new lines until `close` (remote-logs.ts). */
+  logs(name: string, options: LogOptions, onText: (text: string) => void): { done: Promise<void>; close: () => void } {
+    return this.logsOf([name], options, onText);
   }
 
-  /** `hxe logs [NAME...]`: each named service's tail (every service without a name), one after the other. */
-  logsOf(names: string[], options: { tail: number; stream: 'out' | 'err' | 'both'; follow: boolean }, onText: (text: string) => void): { done: Promise<void>; close: () => void } {
+  /** `hxe logs [NAME...]`: the named services' instances (every service without a name); followed together with `follow`. */
+  logsOf(names: string[], options: LogOptions, onText: (text: string) => void): { done: Promise<void>; close: () => void } {
+    let stopped = false;
     const done = (async () => {
-      const services = names.length > 0 ? names : [...new Set((await this.list([])).map((view) => view.metadata.service))];
-      for (const name of services) await this.logs(name, options, onText).done;
+      const views = await this.list(names);
+      const { nc } = await this.open();
+      await instanceLogs(nc, this.options.cluster, views, options, onText, () => stopped);
+      await this.close();
     })();
-    return { done, close: () => void this.close() };
+    return { done, close: () => { stopped = true; } };
   }
 
   /** `hxe events -w`: the nodes' live events (core NATS: no history). */
@@ -144,8 +138,15 @@ export class FleetClient {
     return { done, close: () => closeIt() };
   }
 
-  async events(): Promise<HxeEvent[]> {
-    return [];
+  /** The recent events of every ready node (request/reply on `hxe.<cluster>.history.<node>`), merged in time order, newest `limit`. */
+  async events(service?: string, limit = 100): Promise<HxeEvent[]> {
+    const { nc, buckets } = await this.open();
+    const ready = nodeRows(await retry(() => readFleet(buckets))).filter((row) => row.state === 'ready');
+    const answers = await Promise.all(ready.map((row) =>
+      nc.request(subjects(this.options.cluster).history(row.name), encode({ service, limit }), { timeout: 5_000 })
+        .then((reply) => decode<HxeEvent[]>(reply.data) ?? [])
+        .catch(() => [] as HxeEvent[]))); // A node that does not answer (just lost) has no history to give.
+    return answers.flat().sort((a, b) => a.time.localeCompare(b.time)).slice(-limit);
   }
 }
 
@@ -168,8 +169,12 @@ function selectServices(records: ServiceRecord[], names: string[]): string[] {
   return [...new Set(names)];
 }
 
-function change(record: ServiceRecord, action: 'stop' | 'start' | 'restart'): ServiceRecord {
-  if (action === 'restart') return { ...record, restartNonce: record.restartNonce + 1 };
-  if (action === 'stop') return { ...record, desiredState: 'stopped' };
-  return { ...record, desiredState: 'running', startNonce: record.startNonce + 1 };
+/** A service (index null) or one instance of a service (`api-1`), as on one host; an unknown name is not found. */
+function targetOf(records: ServiceRecord[], name: string): { service: string; index: number | null } {
+  if (records.some((r) => r.metadata.name === name)) return { service: name, index: null };
+  for (const record of records) {
+    const index = belongsTo(name, record.metadata.name) ? indexOfInstance(record, name) : null;
+    if (index !== null) return { service: record.metadata.name, index };
+  }
+  throw new HxeError('NOT_FOUND', `no such service or instance: ${name}`);
 }

@@ -33,12 +33,14 @@ export const DESIRED_KEY = 'services';
 export const LEASE_KEY = 'lease';
 export const ASSIGNMENTS_KEY = 'assignments';
 
-/** Subjects of a cluster: events per node, log requests per node. */
+/** Subjects of a cluster: events per node, log and event-history requests per node. */
 export function subjects(cluster: string) {
   return {
     events: (node: string) => `hxe.${cluster}.events.${node}`,
     allEvents: `hxe.${cluster}.events.>`,
     logs: (node: string) => `hxe.${cluster}.logs.${node}`,
+    /** A node's recent events on request (`events`, `describe`): not under `events.>`, which carries live events only. */
+    history: (node: string) => `hxe.${cluster}.history.${node}`,
   };
 }
 

@@ -3,7 +3,7 @@
  * assigned instance, named as the instance, so the agent's own controller
  * and lifecycle run it unchanged (and keep running it without NATS).
  */
-import { FLEET_INSTANCE_LABEL } from '../core/instances.js';
+import { FLEET_INSTANCE_LABEL, restartNonceOf, wantsInstanceRunning } from '../core/instances.js';
 import type { DesiredService, ServiceRecord } from '../core/types.js';
 import type { Assignments } from './placement.js';
 
@@ -19,7 +19,6 @@ export function localServices(node: string, records: readonly ServiceRecord[], a
   return mine.map(([instance, a]) => {
     const record = byService.get(a.service)!;
     const { placement: _placement, ...spec } = record.spec;
-    const stopped = record.desiredState ? record.desiredState === 'stopped' : spec.disabled;
     return {
       name: instance,
       file: record.metadata.file ?? '',
@@ -27,10 +26,11 @@ export function localServices(node: string, records: readonly ServiceRecord[], a
       spec: {
         ...spec,
         instances: 1,
-        disabled: stopped,
+        // The service's and this instance's own stop/start/restart (`hxe stop api-1`), as on one host.
+        disabled: !wantsInstanceRunning(record, a.index),
         // Dependencies are honoured between instances on the same node (docs/fleet.md).
         depends_on: spec.depends_on.flatMap((d) => localOf.get(d) ?? []),
-        labels: { ...spec.labels, [RESTART_LABEL]: String(record.restartNonce), [FLEET_INSTANCE_LABEL]: `${a.service}/${a.index}` },
+        labels: { ...spec.labels, [RESTART_LABEL]: String(restartNonceOf(record, a.index)), [FLEET_INSTANCE_LABEL]: `${a.service}/${a.index}` },
       },
     };
   });

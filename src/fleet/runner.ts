@@ -12,6 +12,7 @@ import { ASSIGNMENTS_KEY, decode, encode, subjects, type FleetBuckets } from './
 import { readDesired } from './desired.js';
 import { localServices, RESTART_LABEL } from './local-specs.js';
 import type { Assignments } from './placement.js';
+import type { LogOffsets, LogRequest } from './remote-logs.js';
 import { readEntries, statusKey, type FleetStatus } from './status.js';
 
 /** What the runner needs of the agent it runs in. */
@@ -22,7 +23,10 @@ export interface LocalAgent {
   statuses(): Record<string, InstanceStatus>;
   watchStatuses(listener: (instance: string, status: InstanceStatus | null) => void): () => void;
   subscribeEvents(listener: (event: HxeEvent) => void): () => void;
-  readLogs(instance: string, tail: number, stream: 'out' | 'err' | 'both'): Promise<string>;
+  /** The tail of an instance's logs, or (with `offsets`) what was appended since; with the files' sizes to follow from. */
+  readLogs(instance: string, tail: number, stream: 'out' | 'err' | 'both', offsets?: LogOffsets): Promise<{ text: string; offsets: LogOffsets }>;
+  /** The agent's recent events (of `service` and its instances), oldest first. */
+  recentEvents(service: string | undefined, limit: number): HxeEvent[];
 }
 
 export interface RunnerDeps {
@@ -58,6 +62,7 @@ export class Runner {
     this.stops.push(agent.watchStatuses((instance, status) => this.queueStatus(instance, status)));
     this.stops.push(agent.subscribeEvents((event) => this.publishEvent(event)));
     this.answerLogs();
+    this.answerHistory();
     await this.watch(this.deps.buckets.sched, ASSIGNMENTS_KEY);
     await this.watch(this.deps.buckets.desired, undefined);
     void this.trackConnection();
@@ -170,14 +175,27 @@ export class Runner {
     const subscription: Subscription = this.deps.nc.subscribe(subjects(this.deps.buckets.cluster).logs(this.deps.node), {
       callback: (err, msg) => {
         if (err) return;
-        const request = decode<{ instance: string; tail: number; stream: 'out' | 'err' | 'both' }>(msg.data);
+        const request = decode<LogRequest>(msg.data);
         if (!request || !this.mine().has(request.instance)) {
           msg.respond(encode({ error: `no instance ${request?.instance ?? '?'} on node ${this.deps.node}` }));
           return;
         }
-        this.deps.agent.readLogs(request.instance, request.tail, request.stream)
-          .then((text) => msg.respond(encode({ text })))
+        this.deps.agent.readLogs(request.instance, request.tail, request.stream, request.offsets)
+          .then((answer) => msg.respond(encode(answer)))
           .catch((e) => msg.respond(encode({ error: errorMessage(e) })));
+      },
+    });
+    this.stops.push(() => subscription.unsubscribe());
+  }
+
+  /** `hxe events` and `describe` in a fleet: the CLI asks every ready node for its recent events and merges them. */
+  private answerHistory(): void {
+    const subscription: Subscription = this.deps.nc.subscribe(subjects(this.deps.buckets.cluster).history(this.deps.node), {
+      callback: (err, msg) => {
+        if (err) return;
+        const request = decode<{ service?: string; limit?: number }>(msg.data);
+        const events = this.deps.agent.recentEvents(request?.service, Math.min(Math.max(request?.limit ?? 100, 1), 1_000));
+        msg.respond(encode(events.map((event) => ({ ...event, node: this.deps.node }))));
       },
     });
     this.stops.push(() => subscription.unsubscribe());
