@@ -71,7 +71,7 @@ export class FleetClient {
     return { names: deleted };
   }
 
-  /** `restart`, `stop`, `start`: the same record fields as on one host, carried to the nodes by their runners. */
+  /** `restart`, `stop`, `start` of services or single instances (`api-1`): the same record fields as on one host, carried to the nodes by their runners. */
   async act(action: 'stop' | 'start' | 'restart', names: string[]): Promise<NamesResponse> {
     const { buckets } = await this.open();
     await updateDesired(buckets.desired, (current) => {
@@ -158,7 +158,7 @@ function respond(plan: ApplyPlan, applied: boolean, revision: number): ApplyResp
   return { plan: { source: plan.source, services: plan.services }, applied: applied && planHasChanges(plan), revision };
 }
 
-/** Services named exactly; an instance name is refused (delete, act on services); an unknown name is not found. */
+/** Services named exactly; an instance name is refused (`delete` removes services); an unknown name is not found. */
 function selectServices(records: ServiceRecord[], names: string[]): string[] {
   const known = new Set(records.map((r) => r.metadata.name));
   for (const name of names) {

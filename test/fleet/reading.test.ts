@@ -14,7 +14,7 @@ import { isPidAlive, waitFor } from '../helpers/processes.js';
 
 let nats: NatsServer;
 let nodes: FleetNode[] = [];
-let followers: ChildProcess[] = [];
+const followers: ChildProcess[] = [];
 let clusterCount = 0;
 
 beforeAll(async () => {
