@@ -70,4 +70,17 @@ describe('localServices', () => {
     expect(web.placement).toBeUndefined();
     expect(localServices('b', records, assignments)[0].spec.depends_on).toEqual([]);
   });
+
+  it('carries one instance\'s own stop and restart (`hxe stop web-1`) to that instance only', () => {
+    const records = [recordOf('web', { instances: 2 }, { restartNonce: 2, instanceControl: { 1: { stopped: true, restartNonce: 4 } } })];
+    const assignments: Assignments = {
+      instances: { 'web-0': { node: 'a', service: 'web', index: 0 }, 'web-1': { node: 'a', service: 'web', index: 1 } },
+      pending: {},
+    };
+    const [web0, web1] = localServices('a', records, assignments);
+    expect(web0.spec.disabled).toBe(false);
+    expect(web0.spec.labels[RESTART_LABEL]).toBe('2');
+    expect(web1.spec.disabled).toBe(true);
+    expect(web1.spec.labels[RESTART_LABEL]).toBe('6');
+  });
 });
