@@ -5,7 +5,7 @@ import { fleetConfigOf } from '../fleet/config.js';
 import type { Store } from '../store/store.js';
 import type { Agent } from '../api/agent-operations.js';
 import type { EventLog } from '../events/event-log.js';
-import { logFile, readFrom, tailFile, type LogStream } from '../logs/log-files.js';
+import { openLogSession } from '../logs/log-session.js';
 
 const FIRST_SYNC_WAIT_MS = 5_000;
 
@@ -29,14 +29,7 @@ export async function joinFleetIfConfigured(
     statuses: () => store.listStatuses(),
     watchStatuses: (listener) => store.watchStatuses(listener),
     subscribeEvents: (listener) => events.subscribe(listener),
-    readLogs: async (instance, tail, stream, offsets) => {
-      const streams: LogStream[] = stream === 'both' ? ['out', 'err'] : [stream];
-      const parts = await Promise.all(streams.map((s) => {
-        const file = logFile(paths.logs, instance, s);
-        return offsets ? readFrom(file, offsets[s] ?? 0) : tailFile(file, tail);
-      }));
-      return { text: parts.map((p) => p.text).join(''), offsets: Object.fromEntries(streams.map((s, i) => [s, parts[i].size])) };
-    },
+    openLogs: (instances, options) => openLogSession(paths.logs, instances, options),
     recentEvents: (service, limit) => events.list(service, limit),
   }, deps.logger);
   // Before the controller starts: an agent back from being lost must not restart what moved away meanwhile.

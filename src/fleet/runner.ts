@@ -12,7 +12,8 @@ import { ASSIGNMENTS_KEY, decode, encode, subjects, type FleetBuckets } from './
 import { readDesired } from './desired.js';
 import { localServices, RESTART_LABEL } from './local-specs.js';
 import type { Assignments } from './placement.js';
-import type { LogOffsets, LogRequest } from './remote-logs.js';
+import type { LogSession, LogSessionOptions } from '../logs/log-session.js';
+import { logAnswers } from './log-answers.js';
 import { readEntries, statusKey, type FleetStatus } from './status.js';
 
 /** What the runner needs of the agent it runs in. */
@@ -23,8 +24,8 @@ export interface LocalAgent {
   statuses(): Record<string, InstanceStatus>;
   watchStatuses(listener: (instance: string, status: InstanceStatus | null) => void): () => void;
   subscribeEvents(listener: (event: HxeEvent) => void): () => void;
-  /** The tail of an instance's logs, or (with `offsets`) what was appended since; with the files' sizes to follow from. */
-  readLogs(instance: string, tail: number, stream: 'out' | 'err' | 'both', offsets?: LogOffsets): Promise<{ text: string; offsets: LogOffsets }>;
+  /** The agent's log session over local instances, as `hxe logs` on one host reads them. */
+  openLogs(instances: string[], options: LogSessionOptions): Promise<LogSession>;
   /** The agent's recent events (of `service` and its instances), oldest first. */
   recentEvents(service: string | undefined, limit: number): HxeEvent[];
 }
@@ -170,22 +171,13 @@ export class Runner {
     }
   }
 
-  /** `hxe logs NAME` in a fleet: the CLI asks the node that runs the instance. */
+  /** `hxe logs NAME` in a fleet: the CLI asks the node that runs the instance (log-answers.ts). */
   private answerLogs(): void {
+    const answers = logAnswers({ mine: () => this.mine(), openLogs: (instances, options) => this.deps.agent.openLogs(instances, options) }, this.deps.node);
     const subscription: Subscription = this.deps.nc.subscribe(subjects(this.deps.buckets.cluster).logs(this.deps.node), {
-      callback: (err, msg) => {
-        if (err) return;
-        const request = decode<LogRequest>(msg.data);
-        if (!request || !this.mine().has(request.instance)) {
-          msg.respond(encode({ error: `no instance ${request?.instance ?? '?'} on node ${this.deps.node}` }));
-          return;
-        }
-        this.deps.agent.readLogs(request.instance, request.tail, request.stream, request.offsets)
-          .then((answer) => msg.respond(encode(answer)))
-          .catch((e) => msg.respond(encode({ error: errorMessage(e) })));
-      },
+      callback: (err, msg) => { if (!err) answers.answer(msg); },
     });
-    this.stops.push(() => subscription.unsubscribe());
+    this.stops.push(() => { subscription.unsubscribe(); answers.close(); });
   }
 
   /** `hxe events` and `describe` in a fleet: the CLI asks every ready node for its recent events and merges them. */

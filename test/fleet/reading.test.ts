@@ -93,12 +93,16 @@ describe.skipIf(natsSkipReason !== null)(`fleet reading paths${natsSkipReason ? 
     expect(tail.code, tail.stderr).toBe(0);
     expect(tail.stdout).toBe('line-4\nline-5\n');
     const followed = follow(cluster, ['logs', 'talker', '-f', '--tail', '1']);
-    await waitFor(() => followed.output().includes('line-5') || undefined, { what: 'the tail printed by logs -f' });
+    const stamped = follow(cluster, ['logs', 'talker', '-f', '--tail', '1', '--timestamps']);
+    for (const f of [followed, stamped]) await waitFor(() => f.output().includes('line-5') || undefined, { what: 'the tail printed by logs -f' });
     expect(followed.output()).not.toContain('line-4');
     await fs.writeFile(trigger, '');
     await waitFor(() => followed.output().includes('after-trigger') || undefined, { what: 'a new line followed' });
     expect(followed.output()).toBe('line-5\nafter-trigger\n');
     expect(followed.child.exitCode).toBeNull(); // still following
+    // As on one host: the backlog carries no time, a followed line the time it was read.
+    await waitFor(() => stamped.output().includes('after-trigger') || undefined, { what: 'a new line followed with its time' });
+    expect(stamped.output()).toMatch(/^line-5\n\d{4}-\d\d-\d\dT[\d:.]+Z after-trigger\n$/);
   });
 
   it('stop, start and restart of one instance (api-1) leave the other instance alone', async () => {
