@@ -173,11 +173,11 @@ describe('GitOps drift and boot', () => {
     const [status] = await waitFor(async () => {
       const list = await syncs();
       return list[0]?.drift.some((d) => d.name === 'web') ? list : undefined;
-    }, { what: 'drift of web', timeoutMs: 15_000 });
+    }, { what: 'drift of web', timeoutMs: 40_000 });
     expect(status.drift.find((d) => d.name === 'web')?.reason).toBe('pending: waiting for db');
     expect((await t.run(['sync', '--list'])).stdout).toContain(`${repo}: web drifts: pending: waiting for db`);
     expect((await t.run(['get', 'web', '-o', 'wide'])).stdout).toMatch(/waiting for db/);
-  });
+  }, 90_000);
 
   it('boots straight into GitOps from sync blocks of the agent configuration', async () => {
     await fs.writeFile(path.join(repo, 'a.hcl'), svc('booted'));
