@@ -1,8 +1,10 @@
 // Builds hxe into dist/: one bundle per entry (the CLI, the agent, the
-// manifest parser process), sharing chunks, so that the CLI starts fast and
+// manifest parser process, the library `import { connect } from 'hxe'`), sharing chunks, so that the CLI starts fast and
 // the resident agent holds only the code it runs. Type checking is `tsc --noEmit`.
 import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
 import { rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 
 await rm('dist', { recursive: true, force: true });
 await build({
@@ -10,6 +12,7 @@ await build({
     cli: 'src/cli/main.ts',
     agent: 'src/agent/main.ts',
     'parse-worker': 'src/sync/parse-worker.ts',
+    index: 'src/client/index.ts',
   },
   outdir: 'dist',
   bundle: true,
@@ -27,3 +30,7 @@ await build({
   banner: { js: "import { createRequire as __hxeCreateRequire } from 'node:module'; const require = __hxeCreateRequire(import.meta.url);" },
   logLevel: 'warning',
 });
+
+// The library's types (dist/types/client/index.d.ts, package.json "types"): declarations only, from tsc.
+const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+execFileSync(process.execPath, [tsc, '-p', 'tsconfig.types.json'], { stdio: 'inherit' });

@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { HxeError } from '../core/errors.js';
 import { homePaths, resolveHome, type HomePaths } from '../core/home.js';
 import { ApiClient } from '../api/client.js';
@@ -81,7 +80,4 @@ function isNats(server: string): boolean {
   return /^(nats|tls):\/\//.test(server);
 }
 
-/** The source set of an apply: the absolute paths given, sorted, so the same files are the same set from any directory. */
-export function sourceSet(files: string[]): string {
-  return [...new Set(files.map((file) => path.resolve(file)))].sort().join(',');
-}
+export { sourceSet } from '../manifest/source-set.js';
