@@ -197,6 +197,10 @@ describe('logs and file descriptors', () => {
     const extra = openSync(join(tmpHome(), 'agent-private'), 'w');
     try {
       const pid = await start(spawnRequest({ command: 'sleep 30' }));
+      // On a loaded machine the listing can catch a descriptor in passing; an inherited one stays, and fails the wait.
+      const extras = () => readdirSync(`/proc/${pid}/fd`).filter((fd) => !['0', '1', '2'].includes(fd))
+        .map((fd) => `${fd} → ${readlinkSync(`/proc/${pid}/fd/${fd}`, { encoding: 'utf8' })}`);
+      await waitFor(() => extras().length === 0 || undefined, { timeoutMs: 5_000, what: 'only descriptors 0, 1 and 2 in the child' });
       expect(readdirSync(`/proc/${pid}/fd`).sort()).toEqual(['0', '1', '2']);
       expect(readlinkSync(`/proc/${pid}/fd/0`)).toBe('/dev/null');
       expect(readlinkSync(`/proc/${pid}/fd/1`)).toBe(logPaths(logDir, 'web').out);
