@@ -64,7 +64,7 @@ export async function composeAgent(paths: HomePaths, config: AgentConfig, logger
   const agent = new Agent({ name: config.agent.name, paths, store, events, logger, supervisor, stampSecrets: stamp });
   const syncs = new SyncManager({ store, loader, apply: (request) => agent.apply(request), events, logger });
   const gitPoller = new GitPoller({ pass: (dir) => syncs.pass(dir), events, logger });
-  const watchers = new ServiceWatchers(store, (name, reason) => agent.restart([name], `file changed: ${reason}`), logger);
+  const watchers = new ServiceWatchers(store, (name, reason) => agent.restart([name], `file changed: ${reason}`), events, logger);
   const metrics = new AgentMetrics(config.agent.metrics, { store, supervisor, events, logger });
   agent.useMetrics(metrics);
   const prometheus = new PrometheusExporter(() => agent.list(), metrics);

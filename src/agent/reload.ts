@@ -84,6 +84,13 @@ export class ConfigReloader {
       this.timer = setTimeout(() => void this.reload('file changed'), DEBOUNCE_MS);
       this.timer.unref();
     });
+    // A change made before the watcher's first scan ends fires nothing: compare once it ends.
+    this.watcher.once('ready', () => void this.catchUp());
+  }
+
+  private async catchUp(): Promise<void> {
+    const next = await this.deps.load(this.deps.paths).catch(() => null);
+    if (!next || JSON.stringify(next) !== JSON.stringify(this.current)) await this.reload('file changed');
   }
 
   async close(): Promise<void> {

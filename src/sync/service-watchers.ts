@@ -4,6 +4,7 @@ import picomatch from 'picomatch';
 import type { Logger } from 'pino';
 import { errorMessage } from '../core/errors.js';
 import type { ServiceRecord, WatchSpec } from '../core/types.js';
+import type { EventLog } from '../events/event-log.js';
 import type { Store } from '../store/store.js';
 
 interface ActiveWatch {
@@ -24,6 +25,7 @@ export class ServiceWatchers {
   constructor(
     private readonly store: Store,
     private readonly restart: (name: string, reason: string) => Promise<unknown>,
+    private readonly events: EventLog,
     private readonly logger: Logger,
   ) {}
 
@@ -63,6 +65,11 @@ export class ServiceWatchers {
         void this.restart(name, `${event} ${file}`).catch((err: unknown) =>
           this.logger.warn({ service: name, action: 'watch', err: errorMessage(err) }, 'restart on file change failed'));
       }, spec.debounce);
+    });
+    // Changes made before the first scan ends are part of it and restart nothing: say when watching begins.
+    watcher.on('ready', () => {
+      if (this.active.get(name) !== entry) return;
+      this.events.record({ service: name, type: 'Watching', message: `watching ${spec.paths.join(', ')} for changes` });
     });
     watcher.on('error', (err) => this.logger.warn({ service: name, action: 'watch', err: errorMessage(err) }, 'watch error'));
     this.active.set(name, entry);

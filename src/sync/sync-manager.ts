@@ -46,8 +46,7 @@ export class SyncManager {
   /** Resumes every registration: watch, and one pass to catch up with changes made while no agent ran. */
   start(): void {
     for (const record of this.deps.store.listSyncs()) {
-      this.watchPath(record);
-      this.schedule(record.path, 0);
+      void this.watchPath(record).then(() => this.schedule(record.path, 0));
     }
   }
 
@@ -58,7 +57,7 @@ export class SyncManager {
       : { path: dir, ...options, createdAt: new Date().toISOString(), lastApplied: null, lastError: null, declared: [] };
     await this.deps.store.setSync(dir, record);
     await this.unwatch(dir);
-    this.watchPath(record);
+    await this.watchPath(record);
     this.deps.events.record({ service: '', type: 'SyncRegistered', message: `watching ${dir}${options.prune ? ' (prune)' : ''}` });
     return this.pass(dir);
   }
@@ -97,7 +96,12 @@ export class SyncManager {
     return run;
   }
 
-  private watchPath(record: SyncRecord): void {
+  /**
+   * Resolves when the watcher's first scan ends. A change made during that
+   * scan is part of it and fires nothing, so the pass that follows a watch
+   * starts only then: no change falls between the pass and the watch.
+   */
+  private watchPath(record: SyncRecord): Promise<void> {
     const watcher = watch(record.path, {
       ignoreInitial: true,
       depth: record.recursive ? undefined : 0,
@@ -107,6 +111,7 @@ export class SyncManager {
     watcher.on('all', () => this.schedule(record.path, this.deps.debounceMs ?? SYNC_DEBOUNCE_MS));
     watcher.on('error', (err) => this.deps.logger.warn({ action: 'sync', path: record.path, err: errorMessage(err) }, 'watch error'));
     this.watchers.set(record.path, watcher);
+    return new Promise((resolve) => watcher.once('ready', () => resolve()));
   }
 
   private async unwatch(dir: string): Promise<void> {

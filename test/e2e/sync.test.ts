@@ -155,6 +155,10 @@ describe('GitOps sync', () => {
       `service "witness" {\n  command = "sleep 1001"\n  watch {\n    paths = ["${app}"]\n    debounce = "600ms"\n  }\n}\n`)]);
     const first = await t.waitForInstance('watched', (v) => v.status.state === 'running', 'running');
     await t.waitForInstance('witness', (v) => v.status.state === 'running', 'running');
+    // A change made before a watcher's first scan ends is part of that scan: wait until both watch.
+    for (const name of ['watched', 'witness']) {
+      await waitFor(async () => (await t.api.events(name, 100)).some((e) => e.type === 'Watching'), { what: `${name} watching`, timeoutMs: 15_000 });
+    }
     await fs.writeFile(path.join(app, 'debug.log'), 'ignored');
     await waitFor(async () => (await t.api.events('witness', 100)).some((e) => e.type === 'RestartRequested' && e.message.includes('debug.log')),
       { what: "witness's restart for debug.log", timeoutMs: 15_000 });
