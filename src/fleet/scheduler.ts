@@ -26,6 +26,7 @@ export class Scheduler {
   private running: Promise<void> | null = null;
   private again = false;
   private stopWatch = () => undefined as void;
+  private finishedPasses = 0;
 
   constructor(private readonly buckets: FleetBuckets, private readonly node: string, private readonly logger: Logger) {}
 
@@ -55,6 +56,7 @@ export class Scheduler {
     }
     this.running = this.tick().finally(() => {
       this.running = null;
+      this.finishedPasses += 1;
       if (this.again) {
         this.again = false;
         this.kick();
@@ -67,6 +69,11 @@ export class Scheduler {
     this.stopWatch();
     // A pass waiting on an unreachable NATS is abandoned: it writes nothing once the lease is gone.
     await Promise.race([this.running, new Promise((resolve) => setTimeout(resolve, 1_000).unref())]);
+  }
+
+  /** How many passes have ended: a pass started after a moment has ended once this grows by two from it. */
+  get passes(): number {
+    return this.finishedPasses;
   }
 
   /** True while this scheduler holds the lease. */

@@ -44,8 +44,9 @@ describe.skipIf(natsSkipReason !== null)(`scheduler lease${natsSkipReason ? ` (s
       expect(Object.keys(first.instances).sort()).toEqual(['web-0', 'web-1', 'web-2', 'web-3']);
       // b keeps trying: it never leads while a renews.
       for (let i = 0; i < 3; i++) {
+        const before = b.passes;
         b.kick();
-        await new Promise((resolve) => setTimeout(resolve, 300));
+        await waitFor(() => b.passes >= before + 2, { what: "n2's lease attempt ended" });
         expect([a.leader, b.leader]).toEqual([true, false]);
       }
       await a.stop();
