@@ -23,7 +23,7 @@ export interface AgentDeps {
   store: Store;
   events: EventLog;
   logger: Logger;
-  supervisor?: ReconcileLoop;
+  reconcileLoop?: ReconcileLoop;
   /** Stamps `secret:NAME` references with the secrets' versions (secrets/refs.ts) before any plan. */
   stampSecrets?: (services: DesiredService[]) => DesiredService[];
 }
@@ -185,7 +185,7 @@ export class Agent {
   }
 
   async shutdown(options: { keepServices: boolean }): Promise<void> {
-    await this.deps.supervisor?.shutdown(options);
+    await this.deps.reconcileLoop?.shutdown(options);
     await this.deps.store.flush();
   }
 
