@@ -1,16 +1,17 @@
 import {
   instancesOf, restartNonceOf, startNonceOf, wantsInstanceRunning, wantsRunning,
 } from '../core/instances.js';
-import { LIVE_STATES, type LifecycleState, type ServiceRecord, type ServiceSpec } from '../core/types.js';
+import { LIVE_STATES, type InstanceStatus, type LifecycleState, type ServiceRecord, type ServiceSpec } from '../core/types.js';
 import { needsRestart } from '../core/restart-fields.js';
 
-/** What the controller knows of one instance it supervises. */
-export interface ObservedInstance {
+/**
+ * What the planner reads of one instance: its runner's state and readiness
+ * (those of the status it writes) and what the runner runs.
+ */
+export interface ObservedInstance extends Pick<InstanceStatus, 'state' | 'ready'> {
   name: string;
   service: string;
   index: number;
-  state: LifecycleState;
-  ready: boolean;
   /** The generation and spec the instance runs (or will run at its next start). */
   generation: number;
   spec: ServiceSpec;
