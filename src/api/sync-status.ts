@@ -1,3 +1,4 @@
+import { declaredRunning } from '../core/instances.js';
 import type { InstanceView, SyncRecord } from '../core/types.js';
 
 /** One service of a synced path that does not run what the path declares, and why. */
@@ -21,7 +22,7 @@ export function syncStatus(record: SyncRecord, views: InstanceView[]): SyncStatu
   for (const view of views) {
     if (view.metadata.source !== record.path) continue;
     const { status } = view;
-    const settled = view.spec.disabled ? status.state === 'stopped' : status.ready || status.state === 'completed';
+    const settled = !declaredRunning(view.spec) ? status.state === 'stopped' : status.ready || status.state === 'completed';
     if (status.observedGeneration === view.metadata.generation && settled) continue;
     const reason = status.observedGeneration !== view.metadata.generation
       ? `runs generation ${status.observedGeneration}, desired ${view.metadata.generation}${status.message ? `: ${status.message}` : ''}`

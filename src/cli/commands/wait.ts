@@ -1,4 +1,5 @@
 import type { ApiClient } from '../../api/client.js';
+import { declaredRunning } from '../../core/instances.js';
 import type { InstanceView } from '../../core/types.js';
 import { formatDuration } from '../../manifest/duration.js';
 import type { CliContext } from '../context.js';
@@ -69,7 +70,7 @@ function trackReadiness(views: InstanceView[], readySince: ReadySince, now: numb
 function isSettled(view: InstanceView, readySince: ReadySince, now: number, minReadyMs: number): boolean {
   const since = readySince.get(view.name)?.since;
   if (since !== undefined) return now - since >= minReadyMs;
-  const wantsStopped = view.spec.disabled || view.spec.instances === 0;
+  const wantsStopped = !declaredRunning(view.spec) || view.spec.instances === 0;
   return wantsStopped && view.status.state === 'stopped';
 }
 
