@@ -69,15 +69,19 @@ export class Controller implements ReconcileLoop {
   }
 
   /**
-   * A failure the agent found (a memory limit): the process is stopped and
-   * its end handled as a crash (counted, backoff, crashloop), as Nomad's
+   * A failure the agent found (a memory limit): reported to the instance's
+   * runner, and the planner's `fail` stops the process and handles its end
+   * as a crash (counted, backoff, crashloop), as Nomad's
    * `Restart(ctx, event, failure=true)`. A user's restart is not this: it
-   * goes through the record's restart nonce and the planner. False when the
-   * instance is unknown, or `pid` is not its process up (already stopping or
+   * goes through the record's restart nonce. False when the instance is
+   * unknown, or `pid` is not its process up (already reported, stopping or
    * restarting, or a sample of an earlier process).
    */
   restartInstance(name: string, reason: string, pid: number): boolean {
-    return this.instances.get(name)?.fail(pid, reason) ?? false;
+    const instance = this.instances.get(name);
+    if (!instance?.reportFailure(pid, reason)) return false;
+    this.queue.add(instance.service);
+    return true;
   }
 
   /**
@@ -115,6 +119,7 @@ export class Controller implements ReconcileLoop {
     switch (action.type) {
       case 'start': instance.start(record); break;
       case 'stop': instance.stop(); break;
+      case 'fail': instance.fail(); break;
       case 'restart': if (record) instance.restart(record); break;
       case 'hold': if (record) instance.hold(record); break;
       case 'update': if (record) instance.update(record); break;

@@ -69,6 +69,8 @@ export class InstanceRunner {
   private waiting: Waiting = { message: '', stopHeld: false };
   /** Adopted from an older generation: the spec it runs is unknown until the restart the planner then asks. */
   private unknownSpec: boolean;
+  /** A failure the agent found in the process up, until the planner's `fail` (or the process changes). */
+  private failure: { pid: number; reason: string } | null = null;
   private lastState = '';
   /** The status writer and the transition recorder (runner-hooks.ts). */
   private readonly runnerHooks: RunnerHook[];
@@ -141,6 +143,7 @@ export class InstanceRunner {
     return {
       name: this.name, service: this.service, index: this.index, state: this.current.state, ready: this.current.ready,
       generation: this.generation, spec: this.spec, restartNonce: this.restartNonce, startNonce: this.startNonce, unknownSpec: this.unknownSpec,
+      failureReported: this.failure !== null,
     };
   }
 
@@ -164,12 +167,21 @@ export class InstanceRunner {
     this.actor.send({ type: 'HOLD', config: configOf(record.spec) });
   }
 
-  /** Stops process `pid` as failed (`reason`), to be restarted as after a crash; false unless it is the one up. */
-  fail(pid: number, reason: string): boolean {
-    const event = { type: 'FAIL', pid, reason } as const;
-    if (!this.actor.getSnapshot().can(event)) return false;
-    this.actor.send(event);
+  /**
+   * Reports that process `pid` failed (`reason`): the planner then asks
+   * `fail`. False unless it is the process up and not reported already.
+   */
+  reportFailure(pid: number, reason: string): boolean {
+    if (this.failure?.pid === pid || !this.actor.getSnapshot().can({ type: 'FAIL', pid, reason })) return false;
+    this.failure = { pid, reason };
     return true;
+  }
+
+  /** Stops the reported process as failed, to be restarted as after a crash (the machine ignores a process gone since). */
+  fail(): void {
+    const failure = this.failure;
+    this.failure = null;
+    if (failure) this.actor.send({ type: 'FAIL', ...failure });
   }
 
   update(record: ServiceRecord): void {
@@ -215,6 +227,7 @@ export class InstanceRunner {
     if (status.pid !== this.pid) {
       this.options.hooks.onPid(this, status.pid, this.pid);
       this.pid = status.pid;
+      if (this.failure?.pid !== status.pid) this.failure = null;
     }
     for (const hook of this.runnerHooks) hook.snapshot?.(this, status);
     if (status.state !== this.lastState) {
