@@ -2,12 +2,13 @@ import type { Logger } from 'pino';
 import { errorMessage } from '../core/errors.js';
 import type { EventLog } from '../events/event-log.js';
 import { instancesOf, previousNameOf } from '../core/instances.js';
-import type { MarkedProcess, ProcessExit, ProcessIdentity, ProcessRuntime, Prober, ReconcileLoop } from '../core/ports.js';
+import type { MarkedProcess, ProcessIdentity, ProcessRuntime, Prober, ReconcileLoop } from '../core/ports.js';
 import type { InstanceStatus, ServiceRecord } from '../core/types.js';
 import type { Store } from '../store/store.js';
 import { adoptedStatus, orphanMessage, planAdoption, type OrphanReason } from './adoption.js';
-import { InstanceRunner, type InstanceHooks } from './instance-runner.js';
+import { InstanceRunner } from './instance-runner.js';
 import { planService, relatedServices, type Action, type World } from './plan.js';
+import { ExitRouter, type RunnerHook } from './runner-hooks.js';
 import { WorkQueue, type ReconcileOutcome } from './work-queue.js';
 
 /** Every service is reconciled at least this often, repairing anything an event missed. */
@@ -37,7 +38,12 @@ export class Controller implements ReconcileLoop {
   private readonly byService = new Map<string, Map<string, InstanceRunner>>();
   /** Records and who depends on whom, rebuilt only when the store's revision moves. */
   private records = { revision: -1, byName: new Map<string, ServiceRecord>(), dependents: new Map<string, string[]>() };
-  private readonly byPid = new Map<number, InstanceRunner>();
+  /** Each process's exit to its runner. */
+  private readonly exits = new ExitRouter();
+  /** A state change plans the instance's service and those related to it again. */
+  private readonly trigger: RunnerHook<InstanceRunner> = {
+    transition: (instance) => this.queue.addAll(relatedServices(instance.service, this.world())),
+  };
   private readonly queue = new WorkQueue((name) => this.reconcile(name), {
     onError: (service, err, retryInMs) => this.deps.logger.error({ service, action: 'reconcile', err: errorMessage(err), retryInMs }, 'reconcile failed'),
   });
@@ -51,7 +57,7 @@ export class Controller implements ReconcileLoop {
   async start(): Promise<void> {
     this.adoptRunningInstances();
     this.cleanups.push(this.deps.store.watch((change) => this.queue.addAll(change.names)));
-    this.cleanups.push(this.deps.runtime.onExit((exit) => this.onExit(exit)));
+    this.cleanups.push(this.exits.listen(this.deps.runtime));
     const resync = setInterval(() => this.queue.addAll(this.serviceNames()), this.deps.resyncIntervalMs ?? RESYNC_INTERVAL_MS);
     resync.unref();
     this.cleanups.push(() => clearInterval(resync));
@@ -134,13 +140,7 @@ export class Controller implements ReconcileLoop {
   }
 
   private instanceOptions(name: string, service: string, index: number, record: ServiceRecord) {
-    const hooks: InstanceHooks = {
-      onStateChange: (instance) => this.queue.addAll(relatedServices(instance.service, this.world())),
-      onPid: (instance, pid, previous) => {
-        if (previous) this.byPid.delete(previous);
-        if (pid) this.byPid.set(pid, instance);
-      },
-    };
+    const hooks = [this.exits.hook, this.trigger];
     return {
       name, service, index, record, hooks,
       runtime: this.deps.runtime, prober: this.deps.prober, store: this.deps.store,
@@ -154,10 +154,6 @@ export class Controller implements ReconcileLoop {
     siblings.set(instance.name, instance);
     this.byService.set(instance.service, siblings);
     instance.attach();
-  }
-
-  private onExit(exit: ProcessExit): void {
-    this.byPid.get(exit.pid)?.exited(exit);
   }
 
   /** The same process under a new name: indexes, status and logs follow; the next pass plans it anew. */
