@@ -182,7 +182,7 @@ export class Controller implements ReconcileLoop {
       const first = instancesOf(record)[0];
       if (first !== undefined && !this.deps.store.getStatus(first)) this.takeOverPreviousName(record, first, 0);
     }
-    const stopping = this.stopProcessesOfDeletedServices();
+    const deleted = this.forgetDeletedServices();
     const found: { record: ServiceRecord; name: string; index: number; status?: InstanceStatus; alive: boolean }[] = [];
     for (const record of this.deps.store.list()) {
       instancesOf(record).forEach((name, index) => {
@@ -193,7 +193,8 @@ export class Controller implements ReconcileLoop {
     }
     const instances = new Map(found.map(({ name, status, alive }) => [name, alive ? status!.pid : null]));
     const marked = (this.deps.runtime.findMarked?.() ?? []).map((process) => renamedInstance(process, found));
-    const plan = planAdoption({ instances, marked, stopping });
+    const plan = planAdoption({ instances, marked, deleted });
+    for (const { instance, pid } of plan.stopDeleted) this.stopProcessOfDeletedService(instance, pid);
     for (const { record, name, index, status, alive } of found) {
       const marked = plan.adopt.get(name);
       const adopted = marked && this.deps.runtime.adopt(marked.pid, marked.identity) ? adoptedStatus(marked, record, status, new Date().toISOString()) : null;
@@ -204,20 +205,22 @@ export class Controller implements ReconcileLoop {
     for (const { process, why } of plan.stop) this.stopOrphan(process, why);
   }
 
-  /** Stops the recorded processes of deleted services and forgets their statuses; returns their pids. */
-  private stopProcessesOfDeletedServices(): Set<number> {
-    const stopping = new Set<number>();
+  /** Forgets the statuses of deleted services' instances; returns their recorded live processes (name → pid), watched. */
+  private forgetDeletedServices(): Map<string, number> {
+    const deleted = new Map<string, number>();
     const known = new Set(this.deps.store.list().flatMap((record) => instancesOf(record)));
     for (const [name, status] of Object.entries(this.deps.store.listStatuses())) {
       if (known.has(name)) continue;
-      if (status.pid != null && this.deps.runtime.adopt(status.pid, identityOf(status))) {
-        this.deps.logger.warn({ service: name, pid: status.pid }, 'stopping the process of a deleted service');
-        this.orphanStops.push(this.deps.runtime.stop(status.pid, 'SIGTERM', 10_000).catch(() => undefined));
-        stopping.add(status.pid);
-      }
+      if (status.pid != null && this.deps.runtime.adopt(status.pid, identityOf(status))) deleted.set(name, status.pid);
       this.deps.store.setStatus(name, null);
     }
-    return stopping;
+    return deleted;
+  }
+
+  /** Stops the recorded process of a deleted service (planAdoption's `stopDeleted`). */
+  private stopProcessOfDeletedService(name: string, pid: number): void {
+    this.deps.logger.warn({ service: name, pid }, 'stopping the process of a deleted service');
+    this.orphanStops.push(this.deps.runtime.stop(pid, 'SIGTERM', 10_000).catch(() => undefined));
   }
 
   /** Stops a process found by its marker that no instance will supervise, with its group; says so in the log and the events. */
