@@ -59,13 +59,13 @@ export async function composeAgent(paths: HomePaths, config: AgentConfig, logger
     events.record({ service: entry.name, type: 'SetAside', message: `stored record is invalid, set aside (not run): ${entry.reason}` });
   }
   const cgroups = await setUpCgroups(paths.home, config.agent.cgroups, events, logger);
-  const supervisor = createReconcileLoop({ paths, store, events, logger, cgroups, secrets: secrets && ((name) => secrets.valueOf(name)) });
+  const reconcileLoop = createReconcileLoop({ paths, store, events, logger, cgroups, secrets: secrets && ((name) => secrets.valueOf(name)) });
   const stamp = secrets && ((services: DesiredService[]) => stampSecrets(services, (name) => secrets.versionOf(name)));
-  const agent = new Agent({ name: config.agent.name, paths, store, events, logger, supervisor, stampSecrets: stamp });
+  const agent = new Agent({ name: config.agent.name, paths, store, events, logger, reconcileLoop, stampSecrets: stamp });
   const syncs = new SyncManager({ store, loader, apply: (request) => agent.apply(request), events, logger });
   const gitPoller = new GitPoller({ pass: (dir) => syncs.pass(dir), events, logger });
   const watchers = new ServiceWatchers(store, (name, reason) => agent.restart([name], `file changed: ${reason}`), events, logger);
-  const metrics = new AgentMetrics(config.agent.metrics, { store, supervisor, events, logger });
+  const metrics = new AgentMetrics(config.agent.metrics, { store, reconcileLoop, events, logger });
   agent.useMetrics(metrics);
   const prometheus = new PrometheusExporter(() => agent.list(), metrics);
   const rotation = startLogRotation(paths.logs, { store, events, logger });
@@ -129,7 +129,7 @@ export async function composeAgent(paths: HomePaths, config: AgentConfig, logger
     events, metrics, alerts, syncs, git: gitPoller, tcpApi,
   });
   agent.useConfigStatus(() => reloader.configStatus());
-  await supervisor.start();
+  await reconcileLoop.start();
   // After adoption claimed the cgroups of running instances: the others' are leftovers.
   await cgroups?.sweep();
   syncs.start();

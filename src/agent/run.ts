@@ -45,7 +45,7 @@ export async function runAgent(options: RunAgentOptions): Promise<void> {
     const configPaths = options.configPaths?.length ? options.configPaths.map((p) => path.resolve(p)) : await rememberedConfigPaths(paths.home);
     const secrets = await SecretStore.open(paths.home, secretKey);
     const composed = await composeAgent(paths, config, logger, loader, { secrets, configPaths, logLevelFixed: Boolean(options.logLevel) });
-    // A supervisor must outlive its own bugs: an unhandled rejection is logged, not fatal.
+    // The agent must outlive its own bugs: an unhandled rejection is logged, not fatal.
     const onRejection = (reason: unknown) => logger.error({ action: 'internal', err: errorMessage(reason) }, 'unhandled rejection');
     process.on('unhandledRejection', onRejection);
     // A signal stops the agent but not the services: the next agent adopts them.

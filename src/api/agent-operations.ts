@@ -23,7 +23,7 @@ export interface AgentDeps {
   store: Store;
   events: EventLog;
   logger: Logger;
-  supervisor?: ReconcileLoop;
+  reconcileLoop?: ReconcileLoop;
   /** Stamps `secret:NAME` references with the secrets' versions (secrets/refs.ts) before any plan. */
   stampSecrets?: (services: DesiredService[]) => DesiredService[];
 }
@@ -140,18 +140,18 @@ export class Agent {
     }
   }
 
-  /** `hxe stop` / `hxe start`: the desired state of services or single instances, kept until the next of these. */
-  setDesiredState(names: string[], desiredState: 'running' | 'stopped'): Promise<string[]> {
-    return this.control(names, desiredState === 'running' ? 'start' : 'stop');
-  }
-
   /** `hxe restart` (or a watched file change): asks the reconcile loop for a rolling restart. */
   restart(names: string[], reason = 'restart requested'): Promise<string[]> {
     return this.control(names, 'restart', reason);
   }
 
-  /** A service name acts on all its instances; an instance name (`web-1`) on that instance alone. */
-  private control(names: string[], action: ControlAction, reason = `${action} requested`): Promise<string[]> {
+  /**
+   * `hxe stop|start|restart`: a stop or start is kept (the record's
+   * `desiredState`, or the instance's own control) until the next of these.
+   * A service name acts on all its instances; an instance name (`web-1`) on
+   * that instance alone.
+   */
+  control(names: string[], action: ControlAction, reason = `${action} requested`): Promise<string[]> {
     const event = { stop: 'StopRequested', start: 'StartRequested', restart: 'RestartRequested' }[action];
     return this.serialise(async () => {
       const changed = new Map<string, ServiceRecord>();
@@ -185,7 +185,7 @@ export class Agent {
   }
 
   async shutdown(options: { keepServices: boolean }): Promise<void> {
-    await this.deps.supervisor?.shutdown(options);
+    await this.deps.reconcileLoop?.shutdown(options);
     await this.deps.store.flush();
   }
 

@@ -37,8 +37,7 @@ export function registerRoutes(app: FastifyInstance, agent: Agent, hooks: { onSt
     app.post<{ Body: NamesRequest }>(`/v1/${action}`, async (request) => {
       const names = validateNames(request.body?.names ?? []);
       if (names.length === 0) throw new HxeError('BAD_USAGE', `name the services to ${action}`);
-      if (action === 'restart') return { names: await agent.restart(names) };
-      return { names: await agent.setDesiredState(names, action === 'stop' ? 'stopped' : 'running') };
+      return { names: await agent.control(names, action) };
     });
   }
 

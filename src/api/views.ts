@@ -34,6 +34,6 @@ export function instanceViews(
   return views;
 }
 
-function view(record: ServiceRecord, spec: ServiceRecord['spec'], name: string, index: number, status: InstanceStatus): InstanceView {
+function view(record: ServiceRecord, spec: ServiceRecord['spec'], name: string, index: number, status: InstanceView['status']): InstanceView {
   return { name, metadata: { ...record.metadata, service: record.metadata.name, instance: index }, spec, status };
 }

@@ -33,10 +33,21 @@ export function previousNameOf(service: string, index: number, instances: number
   return instances === 1 ? `${service}-0` : service;
 }
 
-/** True when the service's desired state is running (neither disabled nor stopped by `hxe stop`). */
+/**
+ * What the manifest declares (`disabled = true`: desired stopped). The only
+ * reader of `spec.disabled`; views, which carry no `hxe stop|start`, show this.
+ */
+export function declaredRunning(spec: ServiceSpec): boolean {
+  return !spec.disabled;
+}
+
+/**
+ * True when the service's desired state is running: what `hxe stop|start`
+ * last asked (the record's `desiredState`), else what the manifest declares.
+ */
 export function wantsRunning(record: ServiceRecord): boolean {
   if (record.desiredState) return record.desiredState === 'running';
-  return !record.spec.disabled;
+  return declaredRunning(record.spec);
 }
 
 /** True when instance `index` is desired running: its service is, and no `hxe stop NAME-i` holds it. */

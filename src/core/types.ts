@@ -162,7 +162,10 @@ export interface ProbeResult {
   message: string;
 }
 
-/** What the agent observes of one instance; written from the machine's snapshot. */
+/**
+ * One instance's status as the store keeps it (`statuses` in the store's
+ * document): what its runner last wrote from the machine's snapshot.
+ */
 export interface InstanceStatus {
   state: LifecycleState;
   ready: boolean;
@@ -181,18 +184,22 @@ export interface InstanceStatus {
   message: string;
   lastProbe: ProbeResult | null;
   updatedAt: string;
-  /** Fleet views only: the node that runs (or is to run) the instance; null while it is not placed. */
-  node?: string | null;
-  /** The last metrics sample (views only; never stored): CPU % of one core and memory of the process group. */
-  metrics?: { cpuPercent: number; memoryBytes: number; at: number } | null;
 }
 
-/** One row of `hxe get`: a service instance with its spec and status. */
+/**
+ * One row of `hxe get` and of the API's instance lists: a service instance
+ * with its spec and its stored status, plus what only views carry.
+ */
 export interface InstanceView {
   name: string;
   metadata: ServiceMetadata & { service: string; instance: number };
   spec: ServiceSpec;
-  status: InstanceStatus;
+  status: InstanceStatus & {
+    /** Fleet views only: the node that runs (or is to run) the instance; null while it is not placed. */
+    node?: string | null;
+    /** The last metrics sample (never stored): CPU % of one core and memory of the process group. */
+    metrics?: { cpuPercent: number; memoryBytes: number; at: number } | null;
+  };
 }
 
 export interface HxeEvent {

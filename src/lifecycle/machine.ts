@@ -13,7 +13,7 @@ import { initialContext, probeFailure, requireHealthCheck, requirePid } from './
 import { machineSetup } from './machine-setup.js';
 
 export type { InstanceConfig, InstanceEvent, InstanceMachineInput } from './types.js';
-export { nextRetryAt, statusOf, type InstanceSnapshot, type MachineStatus } from './status.js';
+export { nextRetryAt, statusOf, type InstanceSnapshot } from './status.js';
 
 /** START and RESTART in a state with no process: start now, with no crash history; HOLD: wait in pending for a START. */
 const START_NOW = {

@@ -9,9 +9,6 @@ import type { instanceMachine } from './machine.js';
 /** A snapshot of the lifecycle machine (or of one made with `.provide()`). */
 export type InstanceSnapshot = SnapshotFrom<typeof instanceMachine>;
 
-/** The status fields that the machine owns. */
-export type MachineStatus = Pick<InstanceStatus,
-  'state' | 'ready' | 'pid' | 'pidStartTime' | 'pidBootId' | 'pidCommand' | 'restarts' | 'exitCode' | 'signal' | 'startedAt' | 'message' | 'lastProbe'>;
 
 /** The lifecycle state: the top-level state node of the snapshot's value. */
 function stateOf(snapshot: InstanceSnapshot): LifecycleState | null {
@@ -21,12 +18,14 @@ function stateOf(snapshot: InstanceSnapshot): LifecycleState | null {
 }
 
 /**
- * The status of the instance whose machine has this snapshot. `ready` is
+ * The status of the instance whose machine has this snapshot: every field
+ * of the stored status but the two its runner adds (the generation it runs,
+ * the time of writing). `ready` is
  * true when running without a health check, or healthy. A machine that
  * crashed (an actor or action threw where none should) reads as `failed`
  * with the error as its message, rather than throwing at the caller.
  */
-export function statusOf(snapshot: InstanceSnapshot): MachineStatus {
+export function statusOf(snapshot: InstanceSnapshot): Omit<InstanceStatus, 'observedGeneration' | 'updatedAt'> {
   const context = snapshot.context;
   const state = snapshot.status === 'error' ? null : stateOf(snapshot);
   const common = {

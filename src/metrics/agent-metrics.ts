@@ -40,7 +40,7 @@ export class AgentMetrics {
 
   constructor(
     private config: MetricsOptions,
-    private readonly deps: { store: Store; supervisor: ReconcileLoop; events: EventLog; logger: Logger },
+    private readonly deps: { store: Store; reconcileLoop: ReconcileLoop; events: EventLog; logger: Logger },
   ) {
     this.host = new HostSampler(Math.max(1, Math.ceil(config.retention / config.interval)));
     this.sampler = this.createSampler(config);
@@ -133,7 +133,7 @@ export class AgentMetrics {
   /** A failure restart (counted, backoff, crashloop); said once per process, not at every tick while it stops. */
   private restartOverLimit({ instance, pid, memoryBytes, limit }: OverLimit): void {
     const cause = `memory ${mib(memoryBytes)} over its limit of ${mib(limit)}`;
-    if (!this.deps.supervisor.restartInstance(instance, cause, pid)) return;
+    if (!this.deps.reconcileLoop.restartInstance(instance, cause, pid)) return;
     const message = `${cause}: restarting`;
     this.deps.events.record({ service: instance, type: 'MemoryLimitExceeded', message });
     this.deps.logger.warn({ service: instance, pid, action: 'restart', memoryBytes, limit }, message);

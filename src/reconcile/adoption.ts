@@ -12,8 +12,10 @@ export interface AdoptionInput {
   /** Every instance of the stored services, with the recorded pid it adopted (null: none recorded, or not alive). */
   instances: ReadonlyMap<string, number | null>;
   marked: readonly MarkedProcess[];
-  /** Pids already being stopped otherwise (recorded processes of deleted services). */
+  /** Pids already being stopped otherwise. */
   stopping?: ReadonlySet<number>;
+  /** The live recorded process of each instance whose service was deleted (name → pid). */
+  deleted?: ReadonlyMap<string, number>;
 }
 
 /** Why a found process is stopped: a second copy of a known instance, or the process of an instance the store does not know. */
@@ -24,6 +26,8 @@ export interface AdoptionPlan {
   adopt: Map<string, MarkedProcess>;
   /** Main processes that nobody would supervise: to be stopped, with their process group. */
   stop: { process: MarkedProcess; why: OrphanReason }[];
+  /** The recorded processes of deleted services: to be stopped (found by marker too, they are stopped once). */
+  stopDeleted: { instance: string; pid: number }[];
 }
 
 /**
@@ -49,13 +53,16 @@ export function mainProcesses(marked: readonly MarkedProcess[]): MarkedProcess[]
  * is alive keeps it, and any other main process of it is a duplicate; an
  * instance without one adopts the latest started of its main processes
  * (the most recent spawn) and the older ones are duplicates; a process of
- * an instance the store does not know is stopped.
+ * an instance the store does not know is stopped; so is the recorded
+ * process of a deleted service.
  */
 export function planAdoption(input: AdoptionInput): AdoptionPlan {
-  const plan: AdoptionPlan = { adopt: new Map(), stop: [] };
+  const deleted = [...(input.deleted ?? [])].map(([instance, pid]) => ({ instance, pid }));
+  const plan: AdoptionPlan = { adopt: new Map(), stop: [], stopDeleted: deleted };
+  const stopping = new Set([...(input.stopping ?? []), ...deleted.map((d) => d.pid)]);
   const candidates = new Map<string, MarkedProcess[]>();
   for (const main of mainProcesses(input.marked)) {
-    if (input.stopping?.has(main.pid)) continue;
+    if (stopping.has(main.pid)) continue;
     const recorded = input.instances.get(main.instance);
     if (recorded === undefined) plan.stop.push({ process: main, why: 'unknown' });
     else if (recorded === main.pid) continue;

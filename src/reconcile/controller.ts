@@ -2,12 +2,13 @@ import type { Logger } from 'pino';
 import { errorMessage } from '../core/errors.js';
 import type { EventLog } from '../events/event-log.js';
 import { instancesOf, previousNameOf } from '../core/instances.js';
-import type { MarkedProcess, ProcessExit, ProcessIdentity, ProcessRuntime, Prober, ReconcileLoop } from '../core/ports.js';
+import type { MarkedProcess, ProcessIdentity, ProcessRuntime, Prober, ReconcileLoop } from '../core/ports.js';
 import type { InstanceStatus, ServiceRecord } from '../core/types.js';
 import type { Store } from '../store/store.js';
 import { adoptedStatus, orphanMessage, planAdoption, type OrphanReason } from './adoption.js';
-import { InstanceRunner, type InstanceHooks } from './instance-runner.js';
+import { InstanceRunner } from './instance-runner.js';
 import { planService, relatedServices, type Action, type World } from './plan.js';
+import { ExitRouter, type RunnerHook } from './runner-hooks.js';
 import { WorkQueue, type ReconcileOutcome } from './work-queue.js';
 
 /** Every service is reconciled at least this often, repairing anything an event missed. */
@@ -37,7 +38,12 @@ export class Controller implements ReconcileLoop {
   private readonly byService = new Map<string, Map<string, InstanceRunner>>();
   /** Records and who depends on whom, rebuilt only when the store's revision moves. */
   private records = { revision: -1, byName: new Map<string, ServiceRecord>(), dependents: new Map<string, string[]>() };
-  private readonly byPid = new Map<number, InstanceRunner>();
+  /** Each process's exit to its runner. */
+  private readonly exits = new ExitRouter();
+  /** A state change plans the instance's service and those related to it again. */
+  private readonly trigger: RunnerHook<InstanceRunner> = {
+    transition: (instance) => this.queue.addAll(relatedServices(instance.service, this.world())),
+  };
   private readonly queue = new WorkQueue((name) => this.reconcile(name), {
     onError: (service, err, retryInMs) => this.deps.logger.error({ service, action: 'reconcile', err: errorMessage(err), retryInMs }, 'reconcile failed'),
   });
@@ -51,7 +57,7 @@ export class Controller implements ReconcileLoop {
   async start(): Promise<void> {
     this.adoptRunningInstances();
     this.cleanups.push(this.deps.store.watch((change) => this.queue.addAll(change.names)));
-    this.cleanups.push(this.deps.runtime.onExit((exit) => this.onExit(exit)));
+    this.cleanups.push(this.exits.listen(this.deps.runtime));
     const resync = setInterval(() => this.queue.addAll(this.serviceNames()), this.deps.resyncIntervalMs ?? RESYNC_INTERVAL_MS);
     resync.unref();
     this.cleanups.push(() => clearInterval(resync));
@@ -69,15 +75,19 @@ export class Controller implements ReconcileLoop {
   }
 
   /**
-   * A failure the agent found (a memory limit): the process is stopped and
-   * its end handled as a crash (counted, backoff, crashloop), as Nomad's
+   * A failure the agent found (a memory limit): reported to the instance's
+   * runner, and the planner's `fail` stops the process and handles its end
+   * as a crash (counted, backoff, crashloop), as Nomad's
    * `Restart(ctx, event, failure=true)`. A user's restart is not this: it
-   * goes through the record's restart nonce and the planner. False when the
-   * instance is unknown, or `pid` is not its process up (already stopping or
+   * goes through the record's restart nonce. False when the instance is
+   * unknown, or `pid` is not its process up (already reported, stopping or
    * restarting, or a sample of an earlier process).
    */
   restartInstance(name: string, reason: string, pid: number): boolean {
-    return this.instances.get(name)?.fail(pid, reason) ?? false;
+    const instance = this.instances.get(name);
+    if (!instance?.reportFailure(pid, reason)) return false;
+    this.queue.add(instance.service);
+    return true;
   }
 
   /**
@@ -115,6 +125,7 @@ export class Controller implements ReconcileLoop {
     switch (action.type) {
       case 'start': instance.start(record); break;
       case 'stop': instance.stop(); break;
+      case 'fail': instance.fail(); break;
       case 'restart': if (record) instance.restart(record); break;
       case 'hold': if (record) instance.hold(record); break;
       case 'update': if (record) instance.update(record); break;
@@ -129,13 +140,7 @@ export class Controller implements ReconcileLoop {
   }
 
   private instanceOptions(name: string, service: string, index: number, record: ServiceRecord) {
-    const hooks: InstanceHooks = {
-      onStateChange: (instance) => this.queue.addAll(relatedServices(instance.service, this.world())),
-      onPid: (instance, pid, previous) => {
-        if (previous) this.byPid.delete(previous);
-        if (pid) this.byPid.set(pid, instance);
-      },
-    };
+    const hooks = [this.exits.hook, this.trigger];
     return {
       name, service, index, record, hooks,
       runtime: this.deps.runtime, prober: this.deps.prober, store: this.deps.store,
@@ -149,10 +154,6 @@ export class Controller implements ReconcileLoop {
     siblings.set(instance.name, instance);
     this.byService.set(instance.service, siblings);
     instance.attach();
-  }
-
-  private onExit(exit: ProcessExit): void {
-    this.byPid.get(exit.pid)?.exited(exit);
   }
 
   /** The same process under a new name: indexes, status and logs follow; the next pass plans it anew. */
@@ -181,7 +182,7 @@ export class Controller implements ReconcileLoop {
       const first = instancesOf(record)[0];
       if (first !== undefined && !this.deps.store.getStatus(first)) this.takeOverPreviousName(record, first, 0);
     }
-    const stopping = this.stopProcessesOfDeletedServices();
+    const deleted = this.forgetDeletedServices();
     const found: { record: ServiceRecord; name: string; index: number; status?: InstanceStatus; alive: boolean }[] = [];
     for (const record of this.deps.store.list()) {
       instancesOf(record).forEach((name, index) => {
@@ -192,7 +193,8 @@ export class Controller implements ReconcileLoop {
     }
     const instances = new Map(found.map(({ name, status, alive }) => [name, alive ? status!.pid : null]));
     const marked = (this.deps.runtime.findMarked?.() ?? []).map((process) => renamedInstance(process, found));
-    const plan = planAdoption({ instances, marked, stopping });
+    const plan = planAdoption({ instances, marked, deleted });
+    for (const { instance, pid } of plan.stopDeleted) this.stopProcessOfDeletedService(instance, pid);
     for (const { record, name, index, status, alive } of found) {
       const marked = plan.adopt.get(name);
       const adopted = marked && this.deps.runtime.adopt(marked.pid, marked.identity) ? adoptedStatus(marked, record, status, new Date().toISOString()) : null;
@@ -203,20 +205,22 @@ export class Controller implements ReconcileLoop {
     for (const { process, why } of plan.stop) this.stopOrphan(process, why);
   }
 
-  /** Stops the recorded processes of deleted services and forgets their statuses; returns their pids. */
-  private stopProcessesOfDeletedServices(): Set<number> {
-    const stopping = new Set<number>();
+  /** Forgets the statuses of deleted services' instances; returns their recorded live processes (name → pid), watched. */
+  private forgetDeletedServices(): Map<string, number> {
+    const deleted = new Map<string, number>();
     const known = new Set(this.deps.store.list().flatMap((record) => instancesOf(record)));
     for (const [name, status] of Object.entries(this.deps.store.listStatuses())) {
       if (known.has(name)) continue;
-      if (status.pid != null && this.deps.runtime.adopt(status.pid, identityOf(status))) {
-        this.deps.logger.warn({ service: name, pid: status.pid }, 'stopping the process of a deleted service');
-        this.orphanStops.push(this.deps.runtime.stop(status.pid, 'SIGTERM', 10_000).catch(() => undefined));
-        stopping.add(status.pid);
-      }
+      if (status.pid != null && this.deps.runtime.adopt(status.pid, identityOf(status))) deleted.set(name, status.pid);
       this.deps.store.setStatus(name, null);
     }
-    return stopping;
+    return deleted;
+  }
+
+  /** Stops the recorded process of a deleted service (planAdoption's `stopDeleted`). */
+  private stopProcessOfDeletedService(name: string, pid: number): void {
+    this.deps.logger.warn({ service: name, pid }, 'stopping the process of a deleted service');
+    this.orphanStops.push(this.deps.runtime.stop(pid, 'SIGTERM', 10_000).catch(() => undefined));
   }
 
   /** Stops a process found by its marker that no instance will supervise, with its group; says so in the log and the events. */

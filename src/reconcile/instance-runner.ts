@@ -17,11 +17,6 @@ export interface Waiting {
   stopHeld: boolean;
 }
 
-export interface InstanceHooks {
-  onStateChange(instance: InstanceRunner): void;
-  onPid(instance: InstanceRunner, pid: number | null, previous: number | null): void;
-}
-
 export interface InstanceOptions {
   name: string;
   service: string;
@@ -32,7 +27,8 @@ export interface InstanceOptions {
   store: Store;
   events: EventLog;
   logger: Logger;
-  hooks: InstanceHooks;
+  /** The owner's hooks (the pid index, the reconcile trigger), after the runner's own (status writer, transition recorder). */
+  hooks: RunnerHook<InstanceRunner>[];
   /** The status the store had for this instance (after an agent restart). */
   restored?: InstanceStatus | null;
   /**
@@ -69,9 +65,11 @@ export class InstanceRunner {
   private waiting: Waiting = { message: '', stopHeld: false };
   /** Adopted from an older generation: the spec it runs is unknown until the restart the planner then asks. */
   private unknownSpec: boolean;
+  /** A failure the agent found in the process up, until the planner's `fail` (or the process changes). */
+  private failure: { pid: number; reason: string } | null = null;
   private lastState = '';
-  /** The status writer and the transition recorder (runner-hooks.ts). */
-  private readonly runnerHooks: RunnerHook[];
+  /** The status writer, the transition recorder (runner-hooks.ts), then the owner's. */
+  private readonly runnerHooks: RunnerHook<InstanceRunner>[];
   private pid: number | null = null;
   /** The state and readiness of the last snapshot. */
   private current: { state: LifecycleState; ready: boolean } = { state: 'pending', ready: false };
@@ -86,7 +84,7 @@ export class InstanceRunner {
     this.service = options.service;
     this.index = options.index;
     this.logger = options.logger;
-    this.runnerHooks = [statusWriterHook(options.store), transitionRecorderHook(options.events)];
+    this.runnerHooks = [statusWriterHook(options.store), transitionRecorderHook(options.events), ...options.hooks];
     this.spec = options.record.spec;
     const restored = options.restored ?? null;
     const adopted = restored?.pid != null;
@@ -121,7 +119,7 @@ export class InstanceRunner {
   /** Stops supervising; the process, if any, keeps running (for the next agent). */
   detach(): void {
     this.actor.stop();
-    if (this.pid) this.options.hooks.onPid(this, null, this.pid);
+    if (this.pid) for (const hook of this.runnerHooks) hook.pid?.(this, null, this.pid);
   }
 
   /** Goes on under a new name: same process and machine; its status moves with it (logs: the caller). */
@@ -141,6 +139,7 @@ export class InstanceRunner {
     return {
       name: this.name, service: this.service, index: this.index, state: this.current.state, ready: this.current.ready,
       generation: this.generation, spec: this.spec, restartNonce: this.restartNonce, startNonce: this.startNonce, unknownSpec: this.unknownSpec,
+      failureReported: this.failure !== null,
     };
   }
 
@@ -164,12 +163,21 @@ export class InstanceRunner {
     this.actor.send({ type: 'HOLD', config: configOf(record.spec) });
   }
 
-  /** Stops process `pid` as failed (`reason`), to be restarted as after a crash; false unless it is the one up. */
-  fail(pid: number, reason: string): boolean {
-    const event = { type: 'FAIL', pid, reason } as const;
-    if (!this.actor.getSnapshot().can(event)) return false;
-    this.actor.send(event);
+  /**
+   * Reports that process `pid` failed (`reason`): the planner then asks
+   * `fail`. False unless it is the process up and not reported already.
+   */
+  reportFailure(pid: number, reason: string): boolean {
+    if (this.failure?.pid === pid || !this.actor.getSnapshot().can({ type: 'FAIL', pid, reason })) return false;
+    this.failure = { pid, reason };
     return true;
+  }
+
+  /** Stops the reported process as failed, to be restarted as after a crash (the machine ignores a process gone since). */
+  fail(): void {
+    const failure = this.failure;
+    this.failure = null;
+    if (failure) this.actor.send({ type: 'FAIL', ...failure });
   }
 
   update(record: ServiceRecord): void {
@@ -213,15 +221,15 @@ export class InstanceRunner {
     const status = this.status();
     this.current = { state: status.state, ready: status.ready };
     if (status.pid !== this.pid) {
-      this.options.hooks.onPid(this, status.pid, this.pid);
+      for (const hook of this.runnerHooks) hook.pid?.(this, status.pid, this.pid);
       this.pid = status.pid;
+      if (this.failure?.pid !== status.pid) this.failure = null;
     }
     for (const hook of this.runnerHooks) hook.snapshot?.(this, status);
     if (status.state !== this.lastState) {
       const from = this.lastState;
       this.lastState = status.state;
       for (const hook of this.runnerHooks) hook.transition?.(this, from, status);
-      this.options.hooks.onStateChange(this);
     }
   }
 

@@ -1,16 +1,17 @@
 import {
   instancesOf, restartNonceOf, startNonceOf, wantsInstanceRunning, wantsRunning,
 } from '../core/instances.js';
-import { LIVE_STATES, type LifecycleState, type ServiceRecord, type ServiceSpec } from '../core/types.js';
+import { LIVE_STATES, type InstanceStatus, type LifecycleState, type ServiceRecord, type ServiceSpec } from '../core/types.js';
 import { needsRestart } from '../core/restart-fields.js';
 
-/** What the controller knows of one instance it supervises. */
-export interface ObservedInstance {
+/**
+ * What the planner reads of one instance: its runner's state and readiness
+ * (those of the status it writes) and what the runner runs.
+ */
+export interface ObservedInstance extends Pick<InstanceStatus, 'state' | 'ready'> {
   name: string;
   service: string;
   index: number;
-  state: LifecycleState;
-  ready: boolean;
   /** The generation and spec the instance runs (or will run at its next start). */
   generation: number;
   spec: ServiceSpec;
@@ -18,6 +19,8 @@ export interface ObservedInstance {
   restartNonce: number;
   /** The process runs a spec the agent cannot know (adopted from an older generation): restart it. */
   unknownSpec?: boolean;
+  /** The agent found its process failing (a memory limit): restart it as after a crash. */
+  failureReported?: boolean;
   startNonce: number;
 }
 
@@ -30,6 +33,8 @@ export type Action =
   | { type: 'hold'; instance: string }
   | { type: 'update'; instance: string }
   | { type: 'remove'; instance: string }
+  /** Stop the process as failed (a failure the agent reported), restarted as after a crash. */
+  | { type: 'fail'; instance: string }
   /** The same process under its new name (index 0 when scaling between 1 and more instances). */
   | { type: 'rename'; instance: string; to: string };
 
@@ -88,7 +93,8 @@ const AT_REST: LifecycleState[] = ['pending', 'stopped', 'completed', 'failed'];
  *   (stop, then pending until the dependencies are ready);
  * - a spec change that needs a restart of a failed, backoff or crashloop instance → a new attempt
  *   (a fresh start, through the same gate), as a new ReplicaSet would be;
- * - a spec change that does not → update in place.
+ * - a spec change that does not → update in place;
+ * - a failure the agent reported (a memory limit) → fail, unless the instance is acted on otherwise.
  * Every start (create, `hxe start`, boot, restart, new attempt) waits until every dependency is ready.
  */
 export function planService(name: string, world: World): ServicePlan {
@@ -115,6 +121,11 @@ export function planService(name: string, world: World): ServicePlan {
   const unready = record.spec.depends_on.filter((dependency) => !isServiceReady(dependency, world));
   planUpdates(record, kept.filter((i) => !held.includes(i)), unready, plan);
   planStarts(record, desiredNames, unready, world, plan);
+  for (const instance of kept) {
+    if (instance.failureReported && !held.includes(instance) && !plan.actions.some((a) => a.instance === instance.name)) {
+      plan.actions.push({ type: 'fail', instance: instance.name });
+    }
+  }
   return plan;
 }
 

@@ -5,6 +5,7 @@
  * a branch in the runner.
  */
 import type { Logger } from 'pino';
+import type { ProcessExit, ProcessRuntime } from '../core/ports.js';
 import type { InstanceStatus } from '../core/types.js';
 import type { EventLog } from '../events/event-log.js';
 import type { Store } from '../store/store.js';
@@ -16,11 +17,39 @@ export interface RunnerView {
   readonly logger: Logger;
 }
 
-export interface RunnerHook {
+export interface RunnerHook<R extends RunnerView = RunnerView> {
+  /** The process changed (before the snapshot that shows it): `pid` is the new one, null for none. */
+  pid?(runner: R, pid: number | null, previous: number | null): void;
   /** Every snapshot, with the status it makes (deduplicate as needed). */
-  snapshot?(runner: RunnerView, status: InstanceStatus): void;
+  snapshot?(runner: R, status: InstanceStatus): void;
   /** The state changed (`from` is '' for the first snapshot). */
-  transition?(runner: RunnerView, from: string, status: InstanceStatus): void;
+  transition?(runner: R, from: string, status: InstanceStatus): void;
+}
+
+/** A runner that takes its process's exit. */
+export interface ExitTarget extends RunnerView {
+  exited(exit: ProcessExit): void;
+}
+
+/**
+ * Process exits to the runner of each process: one subscription to the
+ * runtime for all runners, and one index of pids, kept by its hook.
+ */
+export class ExitRouter {
+  private readonly byPid = new Map<number, ExitTarget>();
+
+  /** Keeps the index: every runner's process, by pid. */
+  readonly hook: RunnerHook<ExitTarget> = {
+    pid: (runner, pid, previous) => {
+      if (previous) this.byPid.delete(previous);
+      if (pid) this.byPid.set(pid, runner);
+    },
+  };
+
+  /** Delivers the runtime's exits from now on; returns the unsubscribe. */
+  listen(runtime: Pick<ProcessRuntime, 'onExit'>): () => void {
+    return runtime.onExit((exit) => this.byPid.get(exit.pid)?.exited(exit));
+  }
 }
 
 /** Writes the status to the store when it changed (its time of update aside). */

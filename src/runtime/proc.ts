@@ -5,6 +5,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import type { ProcessIdentity } from '../core/ports.js';
+import { hasEnded, parseStatFields, readStatInto, STAT_BUFFER_SIZE, type StatFields } from '../core/proc-stat.js';
 
 /** The fields of /proc/PID/stat that hxe uses. */
 export interface ProcStat {
@@ -17,36 +18,28 @@ export interface ProcStat {
   startTime: number;
 }
 
-/**
- * Parses the text of /proc/PID/stat. The command name (field 2) is in
- * parentheses and may itself contain spaces and ')', so the fixed fields are
- * taken after the LAST ')'. Returns null if the text is not a stat line.
- */
+/** A stat of `pid` from its parsed fields (core/proc-stat.ts: the one parser). */
+function statOf(pid: number, fields: StatFields): ProcStat {
+  return { pid, state: String.fromCharCode(fields.state), ppid: fields.ppid, pgrp: fields.pgrp, startTime: fields.startTime };
+}
+
+/** Parses the text of /proc/PID/stat; null if the text is not a stat line. */
 export function parseStat(text: string): ProcStat | null {
   const open = text.indexOf('(');
-  const close = text.lastIndexOf(')');
-  if (open < 0 || close < open) return null;
   const pid = Number(text.slice(0, open).trim());
-  // After ')': state(3) ppid(4) pgrp(5) ... starttime(22): index = field - 3.
-  const fields = text.slice(close + 1).trim().split(/\s+/);
-  const startTime = Number(fields[22 - 3]);
-  if (!Number.isInteger(pid) || !Number.isFinite(startTime)) return null;
-  return {
-    pid,
-    state: fields[0],
-    ppid: Number(fields[4 - 3]),
-    pgrp: Number(fields[5 - 3]),
-    startTime,
-  };
+  if (open < 0 || !Number.isInteger(pid)) return null;
+  const bytes = Buffer.from(text, 'latin1');
+  const fields = parseStatFields(bytes, bytes.length);
+  return fields && statOf(pid, fields);
 }
+
+const statBuffer = Buffer.allocUnsafe(STAT_BUFFER_SIZE);
 
 /** The stat of a process, or null if it does not exist (any more). */
 export function readStat(pid: number): ProcStat | null {
-  try {
-    return parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return null;
-  }
+  const length = readStatInto(pid, statBuffer);
+  const fields = length === null ? null : parseStatFields(statBuffer, length);
+  return fields && statOf(pid, fields);
 }
 
 /** Start time of a process in clock ticks since boot, or null if it is gone. */
@@ -55,7 +48,7 @@ export function readStartTime(pid: number): number | null {
 }
 
 function isDeadState(state: string): boolean {
-  return state === 'Z' || state === 'X';
+  return hasEnded(state.charCodeAt(0));
 }
 
 /**

@@ -6,6 +6,7 @@
  * So it tells an exit like a pidfd would, without a native addon.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
+import { hasEnded, STAT_BUFFER_SIZE, statState } from '../core/proc-stat.js';
 
 export interface StatHandle {
   /** True while the process runs (not a zombie, not reaped). */
@@ -13,9 +14,7 @@ export interface StatHandle {
   close(): void;
 }
 
-// /proc/PID/stat is one line of a few hundred bytes; the state follows the
-// command name, which is at most 64 bytes in parentheses.
-const buffer = Buffer.alloc(1024);
+const buffer = Buffer.alloc(STAT_BUFFER_SIZE);
 
 /** Opens the stat file of `pid`, or returns null if there is no such process. */
 export function openStatHandle(pid: number): StatHandle | null {
@@ -30,10 +29,8 @@ export function openStatHandle(pid: number): StatHandle | null {
     running() {
       if (!open) return false;
       try {
-        const length = readSync(fd, buffer, 0, buffer.length, 0);
-        const text = buffer.toString('latin1', 0, length);
-        const state = text.charAt(text.lastIndexOf(')') + 2);
-        return state !== 'Z' && state !== 'X' && state !== '';
+        const state = statState(buffer, readSync(fd, buffer, 0, buffer.length, 0));
+        return state !== null && !hasEnded(state);
       } catch {
         return false;
       }

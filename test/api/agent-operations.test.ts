@@ -34,7 +34,7 @@ async function setUp() {
   const events = new EventLog();
   const { logger, lines } = recordingLogger();
   const loop = fakeLoop();
-  const agent = new Agent({ paths: homePaths(dir), store, events, logger, supervisor: loop });
+  const agent = new Agent({ paths: homePaths(dir), store, events, logger, reconcileLoop: loop });
   return { agent, store, events, lines, loop };
 }
 

@@ -66,6 +66,16 @@ describe('planAdoption', () => {
     expect(plan.adopt.size).toBe(0);
   });
 
+  it('stops the recorded process of a deleted service once, also when its marker finds it', () => {
+    const plan = planAdoption({
+      instances: new Map([['web', null]]),
+      marked: [found(100, 'gone', 'a', 10), found(120, 'gone', 'b', 12)],
+      deleted: new Map([['gone', 100]]),
+    });
+    expect(plan.stopDeleted).toEqual([{ instance: 'gone', pid: 100 }]);
+    expect(stops(plan)).toEqual(['120:unknown']);
+  });
+
   it('leaves alone processes already being stopped, and children that are not main processes', () => {
     const plan = planAdoption({
       instances: new Map([['web', null]]),

@@ -87,6 +87,21 @@ describe('Controller', () => {
     await waitFor(() => store.getStatus('web')?.restarts === 1);
   });
 
+  it('a failure the agent reports (a memory limit) goes through the plan: stopped, restarted as after a crash, reported once', async () => {
+    const { store, runtime } = await setUp();
+    await store.put([recordOf('web', { backoff: { initial: 10, multiplier: 2, max: 100, reset_after: 60_000 } })]);
+    const first = await waitFor(() => runtime.pidOf('web'));
+    await waitFor(() => store.getStatus('web')?.state === 'running');
+    expect(controller!.restartInstance('web', 'memory over its limit', first + 1)).toBe(false);
+    expect(controller!.restartInstance('web', 'memory over its limit', first)).toBe(true);
+    expect(controller!.restartInstance('web', 'memory over its limit', first)).toBe(false);
+    await waitFor(() => runtime.stopped.some((stop) => stop.pid === first));
+    const second = await waitFor(() => { const pid = runtime.pidOf('web'); return pid !== first ? pid : undefined; });
+    expect(second).toBeGreaterThan(first);
+    await waitFor(() => store.getStatus('web')?.restarts === 1 && store.getStatus('web')?.state === 'running');
+    expect(controller!.restartInstance('nope', 'memory over its limit', second)).toBe(false);
+  });
+
   it('stops the instances of a deleted service with their stop signal', async () => {
     const { store, runtime } = await setUp();
     await store.put([recordOf('web', { stop_signal: 'SIGINT' })]);

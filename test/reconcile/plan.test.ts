@@ -54,6 +54,15 @@ describe('planService', () => {
     expect(plan.waiting).toEqual({ web: 'waiting for db' });
   });
 
+  it('fails an instance whose failure the agent reported, unless the plan acts on it otherwise', () => {
+    const reported = world().service('web').instance('web', 'running', { failureReported: true }).build();
+    expect(types(planService('web', reported))).toEqual(['fail:web']);
+    const restarting = world().service('web').instance('web', 'running', { failureReported: true, restartNonce: -1 }).build();
+    expect(types(planService('web', restarting))).toEqual(['restart:web']);
+    const stopped = world().service('web', {}, { desiredState: 'stopped' }).instance('web', 'running', { failureReported: true }).build();
+    expect(types(planService('web', stopped))).toEqual(['stop:web']);
+  });
+
   it('does nothing for an instance that runs its generation', () => {
     const w = world().service('web').instance('web', 'running').build();
     expect(planService('web', w).actions).toEqual([]);

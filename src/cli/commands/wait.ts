@@ -1,4 +1,5 @@
 import type { ApiClient } from '../../api/client.js';
+import { declaredRunning } from '../../core/instances.js';
 import type { InstanceView } from '../../core/types.js';
 import { formatDuration } from '../../manifest/duration.js';
 import type { CliContext } from '../context.js';
@@ -40,7 +41,7 @@ export async function waitUntilReady(client: ApiClient, names: string[], options
     views = await client.list(names);
     const now = Date.now();
     trackReadiness(views, readySince, now);
-    waiting = views.filter((view) => !isSettled(view, readySince, now, options.minReadyMs));
+    waiting = views.filter((view) => !isAvailable(view, readySince, now, options.minReadyMs));
     const progress = progressLine(views, waiting, readySince, now - started, options.minReadyMs, style);
     if (progress.key !== printed.key || now - printed.at >= PROGRESS_EVERY_MS) {
       context.out(progress.line);
@@ -65,11 +66,15 @@ function trackReadiness(views: InstanceView[], readySince: ReadySince, now: numb
   }
 }
 
-/** Ready and settled, or meant to be stopped and stopped. */
-function isSettled(view: InstanceView, readySince: ReadySince, now: number, minReadyMs: number): boolean {
+/**
+ * Where `--wait` is done with an instance: available (kubectl's word: ready,
+ * with the same process and no restart, for `minReadyMs`), or declared
+ * stopped (or scaled to 0) and stopped.
+ */
+function isAvailable(view: InstanceView, readySince: ReadySince, now: number, minReadyMs: number): boolean {
   const since = readySince.get(view.name)?.since;
   if (since !== undefined) return now - since >= minReadyMs;
-  const wantsStopped = view.spec.disabled || view.spec.instances === 0;
+  const wantsStopped = !declaredRunning(view.spec) || view.spec.instances === 0;
   return wantsStopped && view.status.state === 'stopped';
 }
 
