@@ -19,6 +19,17 @@ export function localClient(paths: HomePaths, logLevel?: string): HxeClient {
   return connect({ home: paths.home, retry: cliRetry(logLevel) });
 }
 
+/**
+ * A client of a fleet (`--server nats://...`, several URLs separated by
+ * commas). NATS credentials come from the environment: HXE_NATS_CREDS (a
+ * .creds file), HXE_NATS_USER and HXE_NATS_PASSWORD, HXE_NATS_CA (TLS), or
+ * the token (--token, HXE_TOKEN).
+ */
+export function fleetOf(server: string, cluster: string, token: string | undefined, env: NodeJS.ProcessEnv, logLevel?: string): HxeClient {
+  const natsAuth = { user: env.HXE_NATS_USER, password: env.HXE_NATS_PASSWORD, credsFile: env.HXE_NATS_CREDS, caFile: env.HXE_NATS_CA };
+  return connect({ nats: server, cluster, token, natsAuth, retry: cliRetry(logLevel) });
+}
+
 /** A client of a remote agent's TCP API (`--server https://...`). */
 export function remoteClient(url: string, token: string | undefined, logLevel?: string): HxeClient {
   return connect({ url, token, retry: cliRetry(logLevel) });

@@ -1,7 +1,7 @@
 import { HxeError } from '../core/errors.js';
 import { homePaths, resolveHome, type HomePaths } from '../core/home.js';
-import { HxeClient, type Transport } from '../client/client.js';
-import { cliRetry, localClient, remoteClient } from './clients.js';
+import type { HxeClient } from '../client/client.js';
+import { fleetOf, localClient, remoteClient } from './clients.js';
 import { ensureAgent } from './ensure-agent.js';
 
 /** The global flags every command receives. */
@@ -44,10 +44,9 @@ export async function closeClients(): Promise<void> {
  * other call is a usage error (fleet/cli-client.ts).
  */
 async function fleetClient(server: string, args: GlobalArgs, token: string | undefined): Promise<HxeClient> {
-  const { createFleetClient } = await import('../fleet/cli-client.js');
-  const fleet = createFleetClient(server, args.cluster ?? process.env.HXE_CLUSTER ?? 'hxe-cluster', token, process.env);
-  closers.push(() => fleet.close());
-  return new HxeClient(fleet as unknown as Transport, { retry: cliRetry(args['log-level']) });
+  const client = fleetOf(server, args.cluster ?? process.env.HXE_CLUSTER ?? 'hxe-cluster', token, process.env, args['log-level']);
+  closers.push(() => client.close());
+  return client;
 }
 
 export function createContext(args: GlobalArgs): CliContext {

@@ -71,7 +71,7 @@ export interface ReloadResult {
 /** What HxeClient sends through: an agent's API client, or a fleet's (which offers less: the rest throws BAD_USAGE). */
 export type Transport = Pick<ApiClient, 'health' | 'agentStatus' | 'stopAgent' | 'list' | 'describe' | 'environment' | 'plan' | 'apply'
   | 'delete' | 'act' | 'syncs' | 'registerSync' | 'unregisterSync' | 'events' | 'logs' | 'logsOf' | 'watchEvents' | 'request'>
-  & { nodes?: () => Promise<NodeView[]> };
+  & { nodes?: () => Promise<NodeView[]>; close?: () => Promise<void> };
 
 /** How a client retries: the options, and (local socket) whether an agent pid lives. */
 export interface ClientOptions {
@@ -185,6 +185,10 @@ export class HxeClient {
   /** A token of the agent's TCP API (local socket only); `ttl` like `30d`, `role` admin or read. */
   createToken(options: { ttl?: string; role?: string; subject?: string } = {}): Promise<TokenResponse> {
     return this.call(() => this.transport.request<TokenResponse>('POST', '/v1/tokens', options), { idempotent: false });
+  }
+  /** Ends the client's connection: a fleet's NATS connection keeps the process alive until then (nothing to do for an agent). */
+  async close(): Promise<void> {
+    await this.transport.close?.();
   }
   /** A fleet's nodes (`connect({ nats })` only). */
   nodes(): Promise<NodeView[]> {
