@@ -1,8 +1,8 @@
 import { HxeError } from '../core/errors.js';
 import { homePaths, resolveHome, type HomePaths } from '../core/home.js';
-import { ApiClient } from '../api/client.js';
-import { agentAnswers, ensureAgent } from './ensure-agent.js';
-import type { FleetClient } from '../fleet/client.js';
+import type { HxeClient } from '../client/client.js';
+import { fleetOf, localClient, remoteClient } from './clients.js';
+import { ensureAgent } from './ensure-agent.js';
 
 /** The global flags every command receives. */
 export interface GlobalArgs {
@@ -19,15 +19,15 @@ export interface CliContext {
   paths: HomePaths;
   color: boolean;
   /** A client of the agent: the remote one with --server, else the local one (started if needed). */
-  client(): Promise<ApiClient>;
+  client(): Promise<HxeClient>;
   /**
    * For read-only commands: the remote client with --server, else the local
    * agent's client when one answers, else null. Never starts an agent: a
    * status query must not bring stopped services back.
    */
-  runningAgent(): Promise<ApiClient | null>;
-  /** The fleet client (`--server nats://...`); a usage error otherwise. */
-  fleet(): Promise<FleetClient>;
+  runningAgent(): Promise<HxeClient | null>;
+  /** The fleet's client (`--server nats://...`); a usage error otherwise. */
+  fleet(): Promise<HxeClient>;
   out(text: string): void;
 }
 
@@ -38,10 +38,13 @@ export async function closeClients(): Promise<void> {
   await Promise.all(closers.splice(0).map((close) => close().catch(() => undefined)));
 }
 
-/** The one place `--server nats://` picks the fleet client instead of an agent's API. */
-async function fleetClient(server: string, args: GlobalArgs, token: string | undefined): Promise<FleetClient> {
-  const { createFleetClient } = await import('../fleet/cli-client.js');
-  const client = createFleetClient(server, args.cluster ?? process.env.HXE_CLUSTER ?? 'hxe-cluster', token, process.env);
+/**
+ * The one place `--server nats://` picks the fleet's transport instead of an
+ * agent's API: the typed client over it answers what the fleet offers, any
+ * other call is a usage error (fleet/cli-client.ts).
+ */
+async function fleetClient(server: string, args: GlobalArgs, token: string | undefined): Promise<HxeClient> {
+  const client = fleetOf(server, args.cluster ?? process.env.HXE_CLUSTER ?? 'hxe-cluster', token, process.env, args['log-level']);
   closers.push(() => client.close());
   return client;
 }
@@ -58,15 +61,15 @@ export function createContext(args: GlobalArgs): CliContext {
     paths,
     color,
     client: async () => {
-      // The fleet client answers what the fleet offers; any other call is a usage error (cli-client.ts).
-      if (server && isNats(server)) return (await fleetClient(server, args, token)) as unknown as ApiClient;
-      return server ? new ApiClient({ url: server, token }) : ensureAgent(paths, { logLevel: args['log-level'] });
+      if (server && isNats(server)) return fleetClient(server, args, token);
+      return server ? remoteClient(server, token, args['log-level']) : ensureAgent(paths, { logLevel: args['log-level'] });
     },
     runningAgent: async () => {
-      if (server && isNats(server)) return (await fleetClient(server, args, token)) as unknown as ApiClient;
-      if (server) return new ApiClient({ url: server, token });
-      const local = new ApiClient({ socketPath: paths.socket });
-      return (await agentAnswers(local)) ? local : null;
+      if (server && isNats(server)) return fleetClient(server, args, token);
+      if (server) return remoteClient(server, token, args['log-level']);
+      // No socket, or one nobody listens on while no agent pid lives: no agent, said at once (no retries).
+      const local = localClient(paths, args['log-level']);
+      return (await local.answers()) ? local : null;
     },
     fleet: async () => {
       if (!server || !isNats(server)) throw new HxeError('BAD_USAGE', 'this command needs a fleet: --server nats://HOST:PORT (HXE_SERVER)');

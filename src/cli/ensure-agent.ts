@@ -4,7 +4,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HxeError } from '../core/errors.js';
 import type { HomePaths } from '../core/home.js';
-import { ApiClient } from '../api/client.js';
+import { connect, type HxeClient } from '../client/index.js';
+import { localClient } from './clients.js';
 
 // dist/ is flat (entries and chunks side by side): the agent's bundle is a sibling of this code.
 const AGENT_ENTRY = fileURLToPath(new URL('./agent.js', import.meta.url));
@@ -21,23 +22,13 @@ const START_TIMEOUT_MS = 15_000;
 export const AGENT_NODE_FLAGS = ['--max-semi-space-size=1', '--single-threaded'];
 export { AGENT_ENTRY };
 
-/** True if an agent answers on the home's socket. */
-export async function agentAnswers(client: ApiClient): Promise<boolean> {
-  try {
-    await client.health();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Returns a client of the home's agent, starting one in the background when
  * none answers (as PM2 does). The agent is detached: it outlives this CLI.
  */
-export async function ensureAgent(paths: HomePaths, options: { logLevel?: string } = {}): Promise<ApiClient> {
-  const client = new ApiClient({ socketPath: paths.socket });
-  if (await agentAnswers(client)) return client;
+export async function ensureAgent(paths: HomePaths, options: { logLevel?: string } = {}): Promise<HxeClient> {
+  const client = localClient(paths, options.logLevel);
+  if (await client.answers()) return client;
   await startAgentProcess(paths, options);
   return client;
 }
@@ -57,13 +48,14 @@ export async function startAgentProcess(paths: HomePaths, options: { logLevel?: 
   let exited: number | null = null;
   child.once('exit', (code) => { exited = code ?? 1; });
   child.unref();
-  const client = new ApiClient({ socketPath: paths.socket });
+  // Polled every 20 ms: each probe is one try (the client's backoff would only slow the start down).
+  const probe = connect({ home: paths.home, retry: { attempts: 1 } });
   const deadline = Date.now() + START_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    if (await agentAnswers(client)) return child.pid ?? 0;
+    if (await probe.answers()) return child.pid ?? 0;
     if (exited !== null) {
       // Exit 3: another agent won the race for this home; use that one.
-      if (exited === 3 && (await waitForAnswer(client, deadline))) return 0;
+      if (exited === 3 && (await waitForAnswer(probe, deadline))) return 0;
       const said = (await fs.readFile(paths.agentOut, 'utf8').catch(() => '')).trim();
       // Exit 2: the agent's configuration is invalid, a usage error like an invalid manifest.
       throw new HxeError(exited === 2 ? 'BAD_USAGE' : 'AGENT_UNAVAILABLE', said || `the agent exited with code ${exited} (see ${paths.agentLog})`);
@@ -73,9 +65,9 @@ export async function startAgentProcess(paths: HomePaths, options: { logLevel?: 
   throw new HxeError('AGENT_UNAVAILABLE', `the agent did not answer within ${START_TIMEOUT_MS / 1000}s (see ${paths.agentLog})`);
 }
 
-async function waitForAnswer(client: ApiClient, deadline: number): Promise<boolean> {
+async function waitForAnswer(probe: HxeClient, deadline: number): Promise<boolean> {
   while (Date.now() < deadline) {
-    if (await agentAnswers(client)) return true;
+    if (await probe.answers()) return true;
     await sleep(20);
   }
   return false;

@@ -30,6 +30,8 @@ export function iterate<T>(start: (push: (item: T) => void) => Streaming, mapErr
       ended = true;
       streaming.close();
       queue.length = 0;
+      // A next() already waiting (the caller stopped from outside its loop, e.g. on SIGINT) ends too.
+      notify();
       return { value: undefined, done: true };
     },
     [Symbol.asyncIterator]() { return iterator; },

@@ -1,21 +1,29 @@
-/** The fleet client as the CLI creates it from `--server nats://...`, its flags and environment. */
+/** The fleet client as `connect({ nats })` and the CLI's `--server nats://...` create it. */
 import { HxeError } from '../core/errors.js';
 import { FleetClient } from './client.js';
+import { checkClusterName } from './config.js';
+
+/** How to authenticate to NATS: a token, a user and password, a `.creds` file; `caFile` for TLS. */
+export interface FleetAuth {
+  token?: string;
+  user?: string;
+  password?: string;
+  credsFile?: string;
+  caFile?: string;
+}
 
 /**
- * A fleet client for `server` (several URLs separated by commas). Credentials
- * come from the environment: HXE_NATS_CREDS (a .creds file), HXE_NATS_USER
- * and HXE_NATS_PASSWORD, HXE_NATS_CA (TLS), or the token (--token,
- * HXE_TOKEN). Methods the fleet does not offer throw a usage error.
+ * A fleet client for `servers` (several URLs separated by commas, or an
+ * array) and `cluster`. Methods the fleet does not offer throw a usage error.
  */
-export function createFleetClient(server: string, cluster: string, token: string | undefined, env: NodeJS.ProcessEnv): FleetClient {
-  if (!/^[A-Za-z0-9_-]+$/.test(cluster)) throw new HxeError('BAD_USAGE', `--cluster: expected letters, digits, "_" and "-", got "${cluster}"`);
+export function createFleetClient(servers: string | string[], cluster: string, auth: FleetAuth = {}): FleetClient {
+  checkClusterName(cluster);
   const client = new FleetClient({
     cluster,
     nats: {
-      servers: server.split(',').map((s) => s.trim()).filter(Boolean),
-      token, user: env.HXE_NATS_USER, password: env.HXE_NATS_PASSWORD, credsFile: env.HXE_NATS_CREDS,
-      tls: env.HXE_NATS_CA ? { caFile: env.HXE_NATS_CA } : undefined,
+      servers: [servers].flat().flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean),
+      token: auth.token, user: auth.user, password: auth.password, credsFile: auth.credsFile,
+      tls: auth.caFile ? { caFile: auth.caFile } : undefined,
       name: 'hxe-cli',
     },
   });

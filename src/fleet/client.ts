@@ -5,6 +5,7 @@
  */
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { ApplyRequest, ApplyResponse, DescribeResponse, NamesResponse } from '../api/protocol.js';
+import { validateApplyRequest } from '../api/validate-request.js';
 import { belongsTo } from '../events/event-log.js';
 import { HxeError } from '../core/errors.js';
 import { controlInstance, controlService, indexOfInstance } from '../core/instances.js';
@@ -117,8 +118,8 @@ export class FleetClient {
     const done = (async () => {
       const views = await this.list(names);
       const { nc } = await this.open();
+      // The connection stays open for the client's next call: its owner closes it (the CLI when the command ends).
       await instanceLogs(nc, this.options.cluster, views, options, onText, () => stopped);
-      await this.close();
     })();
     return { done, close: () => { stopped = true; } };
   }
@@ -150,8 +151,11 @@ export class FleetClient {
   }
 }
 
+/** The plan of `request` over `records`, its specs checked first as the agent's API checks them (a spec equal to the stored one is not decoded again). */
 function planFor(records: ServiceRecord[], request: ApplyRequest): ApplyPlan {
-  return planApply(records, request.services, { source: request.source, prune: request.prune, now: new Date().toISOString() });
+  const stored = new Map(records.map((r) => [r.metadata.name, r.spec]));
+  const checked = validateApplyRequest(request, (name) => stored.get(name));
+  return planApply(records, checked.services, { source: checked.source, prune: checked.prune, now: new Date().toISOString() });
 }
 
 function respond(plan: ApplyPlan, applied: boolean, revision: number): ApplyResponse {

@@ -1,5 +1,6 @@
 /** The fleet's settings, from the agent configuration. Imports no NATS code: an agent without a fleet never loads it. */
 import os from 'node:os';
+import { HxeError } from '../core/errors.js';
 import type { NatsOptions } from './connection.js';
 
 /** The agent configuration's `nats {}` block and node identity, as the fleet reads them. */
@@ -8,6 +9,11 @@ export interface FleetConfig {
   cluster: string;
   node: string;
   labels: Record<string, string>;
+}
+
+/** A cluster name as a client gives it (`--cluster`, `connect({ cluster })`): a NATS subject token; a usage error otherwise. */
+export function checkClusterName(cluster: string): void {
+  if (!/^[A-Za-z0-9_-]+$/.test(cluster)) throw new HxeError('BAD_USAGE', `--cluster: expected letters, digits, "_" and "-", got "${cluster}"`);
 }
 
 /** The agent config's `nats` block → fleet settings; null when the agent does not join a fleet. */

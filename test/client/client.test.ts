@@ -1,8 +1,8 @@
 /**
  * Issue 17, item 2: the typed client (`import { connect } from 'hxe'`)
  * driving a real agent: apply of paths and of specs, list, restart, the
- * event iterator, followed logs, typed 4xx errors, retries while the agent
- * restarts.
+ * event iterator, followed logs, typed 4xx errors, no retries without an
+ * agent (test/client/retry.test.ts and test/e2e/unreachable-agent.test.ts: the retries).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { exitCodeOf } from '../../src/cli/exit.js';
@@ -97,15 +97,14 @@ describe('connect()', () => {
     expect((await client.list()).length).toBe(0);
   });
 
-  it('retries while the agent restarts, and only then', async () => {
-    expect((await t.run(['agent', 'stop'])).code).toBe(0);
-    const once = await connect({ home: t.home, retry: { attempts: 1 } }).list().catch((err: unknown) => err);
-    expect(once).toBeInstanceOf(AgentUnavailableError);
-    const patient = connect({ home: t.home, retry: { attempts: 200, baseDelayMs: 20, maxDelayMs: 200 } });
-    const listed = patient.list();
-    expect((await t.run(['agent', 'start'])).code).toBe(0);
-    expect(await listed).toEqual([]);
+  it('says "no agent" at once when the agent is stopped, however patient: nothing to wait for', async () => {
+    const retries: unknown[] = [];
+    const patient = connect({ home: t.home, retry: { attempts: 200, baseDelayMs: 20, onRetry: (r) => retries.push(r) } });
     // An answer, even an error, is never retried: NOT_FOUND comes at once.
     await expect(patient.get('nope')).rejects.toBeInstanceOf(NotFoundError);
+    expect((await t.run(['agent', 'stop'])).code).toBe(0);
+    await expect(patient.list()).rejects.toBeInstanceOf(AgentUnavailableError);
+    expect(await patient.answers()).toBe(false);
+    expect(retries).toEqual([]);
   });
 });

@@ -1,10 +1,11 @@
 import { HxeError } from '../../core/errors.js';
 import type { AgentStatus } from '../../api/protocol.js';
-import { ApiClient } from '../../api/client.js';
+import type { HxeClient } from '../../client/client.js';
 import { isAlive } from '../../runtime/pid-lock.js';
 import { createContext, type CliContext, type GlobalArgs } from '../context.js';
 import { homeFromConfig, homeUnnamed } from '../data-dir.js';
-import { agentAnswers, startAgentProcess } from '../ensure-agent.js';
+import { localClient } from '../clients.js';
+import { startAgentProcess } from '../ensure-agent.js';
 
 /** `hxe agent run|start|stop|status`. */
 export async function agentCommand(action: string, args: GlobalArgs & { 'keep-services'?: boolean; output?: string; config?: (string | false)[]; 'unit-dir'?: string; print?: boolean }): Promise<number> {
@@ -13,7 +14,8 @@ export async function agentCommand(action: string, args: GlobalArgs & { 'keep-se
     args = { ...args, home: await homeFromConfig(given) };
   }
   const context = createContext(args);
-  const client = new ApiClient({ socketPath: context.paths.socket });
+  // The home's own agent, whatever --server says.
+  const client = localClient(context.paths, args['log-level']);
   const configPaths = await configFlags(context, action, args.config);
   switch (action) {
     case 'run': {
@@ -22,7 +24,7 @@ export async function agentCommand(action: string, args: GlobalArgs & { 'keep-se
       return 0;
     }
     case 'start': {
-      if (await agentAnswers(client)) {
+      if (await client.answers()) {
         context.out(`agent already running (pid ${(await client.agentStatus()).pid})`);
         return 0;
       }
@@ -37,7 +39,7 @@ export async function agentCommand(action: string, args: GlobalArgs & { 'keep-se
     case 'stop':
       return stopAgent(client, Boolean(args['keep-services']), context.out);
     case 'status': {
-      if (!(await agentAnswers(client))) {
+      if (!(await client.answers())) {
         context.out('agent not running');
         return 1;
       }
@@ -51,8 +53,8 @@ export async function agentCommand(action: string, args: GlobalArgs & { 'keep-se
       return 0;
     }
     case 'reload': {
-      if (!(await agentAnswers(client))) throw new HxeError('AGENT_UNAVAILABLE', 'agent not running');
-      const result = await client.request<{ applied: string[]; restartNeeded: string[]; error?: string }>('POST', '/v1/agent/reload');
+      if (!(await client.answers())) throw new HxeError('AGENT_UNAVAILABLE', 'agent not running');
+      const result = await client.reloadAgent();
       if (args.output === 'json') context.out(JSON.stringify(result, null, 2));
       else if (result.error) process.stderr.write(`error: configuration not reloaded, the running one stays:\n${result.error}\n`);
       else context.out(`configuration reloaded: ${result.applied.length ? `applied ${result.applied.join(', ')}` : 'nothing changed'}` +
@@ -80,13 +82,13 @@ async function configFlags(context: CliContext, action: string, flags: (string |
   return undefined;
 }
 
-async function stopAgent(client: ApiClient, keepServices: boolean, out: (text: string) => void): Promise<number> {
-  if (!(await agentAnswers(client))) {
+async function stopAgent(client: HxeClient, keepServices: boolean, out: (text: string) => void): Promise<number> {
+  if (!(await client.answers())) {
     out('agent not running');
     return 0;
   }
   const pid = (await client.agentStatus()).pid;
-  await client.stopAgent(keepServices);
+  await client.stopAgent({ keepServices });
   const deadline = Date.now() + 120_000;
   while (isAlive(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
   if (isAlive(pid)) throw new HxeError('INTERNAL', `the agent (pid ${pid}) did not stop`);

@@ -28,7 +28,7 @@ export async function applyCommand(args: ApplyArgs): Promise<number> {
   const client = await agent;
   const dryRun = Boolean(args['dry-run']);
   const checkIndex = parseCheckIndex(args['check-index']);
-  const response = await client.apply({ source, services, prune: Boolean(args.prune), dryRun, ...(checkIndex === undefined ? {} : { checkIndex }) });
+  const response = await client.apply(services, { source, prune: Boolean(args.prune), dryRun, checkIndex });
   const style = createStyle(context.color);
   if (args.output === 'json') context.out(JSON.stringify(response, null, 2));
   else if (dryRun) context.out(`${renderPlan(response.plan, style)}\n(dry run: nothing was applied)`);

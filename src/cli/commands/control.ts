@@ -1,14 +1,14 @@
 import { HxeError } from '../../core/errors.js';
 import { createContext, type GlobalArgs } from '../context.js';
 import { selectedServices } from '../selector.js';
-import type { ApiClient } from '../../api/client.js';
+import type { HxeClient } from '../../client/client.js';
 
 /** `hxe stop|start|restart NAME... | -l SELECTOR`. */
 export async function controlCommand(action: 'stop' | 'start' | 'restart', args: GlobalArgs & { names?: string[]; selector?: string[] }): Promise<number> {
   const context = createContext(args);
   const client = await context.client();
   const names = await namesWithSelector(client, args.names ?? [], args.selector, action);
-  const result = await client.act(action, names);
+  const result = await client[action](names);
   const verb = { stop: 'stopping', start: 'starting', restart: 'restarting' }[action];
   context.out(result.names.map((name) => `${name} ${verb}`).join('\n'));
   return 0;
@@ -19,7 +19,7 @@ export async function controlCommand(action: 'stop' | 'start' | 'restart', args:
  * selectors); a selector that matches nothing is an error, so that a typo
  * never reads as success.
  */
-export async function namesWithSelector(client: ApiClient, names: string[], selector: string[] | undefined, verb: string): Promise<string[]> {
+export async function namesWithSelector(client: HxeClient, names: string[], selector: string[] | undefined, verb: string): Promise<string[]> {
   if (!selector?.length) {
     if (names.length === 0) throw new HxeError('BAD_USAGE', `name the services to ${verb}, or select them with -l key=value`);
     return names;

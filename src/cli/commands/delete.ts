@@ -14,7 +14,7 @@ export async function deleteCommand(args: GlobalArgs & { names?: string[]; filen
   if (!args.all && names.length === 0 && !args.selector?.length) throw new HxeError('BAD_USAGE', 'name the services to delete, or use -f PATH, -l SELECTOR or --all');
   const client = await context.client();
   if (args.selector?.length) names = await namesWithSelector(client, names, args.selector, 'delete');
-  const result = await client.delete(names, Boolean(args.all));
+  const result = await client.delete(names, { all: Boolean(args.all) });
   context.out(result.names.length ? result.names.map((n) => `${n} deleted`).join('\n') : 'Nothing to delete.');
   return 0;
 }

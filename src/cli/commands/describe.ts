@@ -9,7 +9,7 @@ import { specAsWritten } from '../render/spec.js';
 export async function describeCommand(args: GlobalArgs & { name: string; output?: string }): Promise<number> {
   const context = createContext(args);
   const client = await context.runningAgent();
-  const described = client ? await client.describe(args.name) : await readOffline(context.paths, args.name);
+  const described = client ? await client.get(args.name) : await readOffline(context.paths, args.name);
   if (args.output === 'json') {
     context.out(JSON.stringify(described, null, 2));
     return 0;

@@ -16,7 +16,7 @@ export async function diffCommand(args: DiffArgs): Promise<number> {
   agent.catch(() => undefined);
   const { services, source } = await loadFromArgs(args);
   const client = await agent;
-  const { plan, revision } = await client.plan({ source, services, prune: Boolean(args.prune), dryRun: true });
+  const { plan, revision } = await client.diff(services, { source, prune: Boolean(args.prune) });
   // The index lets `apply --check-index` refuse if the store changed since this plan.
   if (args.output === 'json') context.out(JSON.stringify({ index: revision, services: plan.services }, null, 2));
   else context.out(`${renderPlan(plan, createStyle(context.color))}\nStore index: ${revision} (apply --check-index ${revision} applies only if it is unchanged)`);

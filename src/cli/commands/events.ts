@@ -12,12 +12,12 @@ export async function eventsCommand(args: GlobalArgs & { watch?: boolean; servic
     context.out(args.output === 'json' ? JSON.stringify(event) : `${event.time}  ${event.service || '(agent)'}  ${event.type}  ${event.message}`);
   if (!client) return noAgent(context.paths, Boolean(args.watch), args.service, print);
   if (!args.watch) {
-    (await client.events(args.service)).forEach(print);
+    (await client.recentEvents({ service: args.service })).forEach(print);
     return 0;
   }
-  const stream = client.watchEvents(args.service, print);
-  process.once('SIGINT', () => stream.close());
-  await stream.done;
+  const stream = client.events({ service: args.service });
+  process.once('SIGINT', () => void stream.return?.());
+  for await (const event of stream) print(event);
   return 0;
 }
 

@@ -1,4 +1,4 @@
-import type { ApiClient } from '../../api/client.js';
+import type { HxeClient } from '../../client/client.js';
 import type { InstanceView } from '../../core/types.js';
 import type { CliContext } from '../context.js';
 import { renderInstances } from '../render/instances.js';
@@ -19,7 +19,7 @@ const fingerprint = (view: InstanceView) => {
  * `NAME  deleted`. Follows the agent's event stream and lists again on each
  * event; ends on Ctrl-C or when the agent goes.
  */
-export async function watchInstances(client: ApiClient, context: CliContext, args: GetArgs & { names: string[] }, first: InstanceView[]): Promise<number> {
+export async function watchInstances(client: HxeClient, context: CliContext, args: GetArgs & { names: string[] }, first: InstanceView[]): Promise<number> {
   const style = createStyle(context.color);
   const seen = new Map(first.map((view) => [view.name, fingerprint(view)]));
   let pass = Promise.resolve();
@@ -32,12 +32,12 @@ export async function watchInstances(client: ApiClient, context: CliContext, arg
     if (changed.length > 0) context.out(await renderChanged(changed, args, style));
     for (const name of gone) context.out(args.output === 'json' ? JSON.stringify({ name, deleted: true }) : `${name}  deleted`);
   };
-  // Events come in bursts: each starts one pass after the previous one, so lines keep their order.
-  const watch = client.watchEvents(undefined, () => { pass = pass.then(refresh).catch(() => undefined); });
-  process.once('SIGINT', () => watch.close());
+  const events = client.events();
+  process.once('SIGINT', () => void events.return?.());
   // Changes between the first listing and the subscription are caught by one pass now.
   pass = pass.then(refresh);
-  await watch.done;
+  // Events come in bursts: each starts one pass after the previous one, so lines keep their order.
+  for await (const _event of events) pass = pass.then(refresh).catch(() => undefined);
   await pass;
   return 0;
 }

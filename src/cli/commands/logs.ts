@@ -30,8 +30,13 @@ export async function logsCommand(args: LogsArgs): Promise<number> {
     if (names.length === 0) throw new HxeError('NOT_FOUND', `no service matches -l ${args.selector.join(',')}`);
   }
   const write = (text: string) => { if (text) process.stdout.write(text); };
-  const logs = client ? client.logsOf(names, options, write)
-    : await (await import('../offline-logs.js')).storedLogs(context.paths, names, options, write);
+  if (client) {
+    const chunks = client.logs(names, options);
+    process.once('SIGINT', () => void chunks.return?.());
+    for await (const text of chunks) write(text);
+    return 0;
+  }
+  const logs = await (await import('../offline-logs.js')).storedLogs(context.paths, names, options, write);
   process.once('SIGINT', () => logs.close());
   await logs.done;
   return 0;

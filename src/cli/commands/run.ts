@@ -51,7 +51,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
   const context = createContext(args);
   const client = await context.client();
   const dryRun = Boolean(args['dry-run']);
-  const response = await client.apply({ source: `hxe run ${service.name}`, services: [service], prune: false, dryRun });
+  const response = await client.apply([service], { source: `hxe run ${service.name}`, prune: false, dryRun });
   const style = createStyle(context.color);
   if (args.output === 'json') context.out(JSON.stringify(response, null, 2));
   else if (dryRun) context.out(`${renderPlan(response.plan, style)}\n(dry run: nothing was applied)`);

@@ -1,5 +1,4 @@
 import { HxeError } from '../../core/errors.js';
-import type { SecretInfo } from '../../secrets/secret-store.js';
 import { createContext, type GlobalArgs } from '../context.js';
 import { formatAge, renderTable } from '../render/table.js';
 
@@ -20,22 +19,21 @@ export async function secretCommand(action: string, args: SecretArgs): Promise<n
   }
   const context = createContext(args);
   if (action === 'list') {
-    const secrets = await (await context.client()).request<SecretInfo[]>('GET', '/v1/secrets');
+    const secrets = await (await context.client()).secrets();
     if (args.output === 'json') context.out(JSON.stringify(secrets, null, 2));
     else context.out(secrets.length === 0 ? 'No secrets.' : renderTable(['NAME', 'SET'], secrets.map((s) => [s.name, `${formatAge(s.setAt)} ago`])));
     return 0;
   }
   const name = args.name;
   if (!name) throw new HxeError('BAD_USAGE', `name the secret: hxe secret ${action} NAME`);
-  const path = `/v1/secrets/${encodeURIComponent(name)}`;
   if (action === 'rm') {
-    await (await context.client()).request('DELETE', path);
+    await (await context.client()).removeSecret(name);
     context.out(`secret ${name} removed`);
     return 0;
   }
   if (process.stdin.isTTY) process.stderr.write(`value of ${name} (end with Ctrl-D):\n`);
   const value = await readValue();
-  const result = await (await context.client()).request<{ changed: boolean }>('PUT', path, { value });
+  const result = await (await context.client()).setSecret(name, value);
   context.out(result.changed ? `secret ${name} set; \`hxe diff\` shows the services it restarts at the next apply` : `secret ${name} unchanged`);
   return 0;
 }

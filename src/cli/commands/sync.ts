@@ -28,18 +28,18 @@ export async function syncCommand(args: SyncArgs): Promise<number> {
   const dir = path.resolve(args.path);
   const client = await context.client();
   if (args.stop) {
-    await client.unregisterSync(dir);
+    await client.removeSync(dir);
     context.out(`stopped watching ${dir}; its services stay`);
     return 0;
   }
   if (args.watch) {
-    const status = await client.registerSync(dir, { prune: Boolean(args.prune), recursive: Boolean(args.recursive) });
+    const status = await client.addSync(dir, { prune: Boolean(args.prune), recursive: Boolean(args.recursive) });
     context.out(`watching ${dir}${args.prune ? ' (prune)' : ''}`);
     printStatus(context, status);
     return status.lastError ? 1 : 0;
   }
   const { services } = await loadFromArgs({ filename: [dir], recursive: args.recursive, home: args.home });
-  const response = await client.apply({ source: dir, services, prune: Boolean(args.prune), dryRun: false });
+  const response = await client.apply(services, { source: dir, prune: Boolean(args.prune) });
   context.out(renderPlan(response.plan, createStyle(context.color)));
   return 0;
 }

@@ -1,5 +1,4 @@
 import { HxeError } from '../../core/errors.js';
-import type { TokenResponse } from '../../api/token-routes.js';
 import { createContext, type GlobalArgs } from '../context.js';
 
 /**
@@ -15,7 +14,7 @@ export async function tokenCommand(action: string, args: GlobalArgs & { ttl?: st
   }
   const context = createContext({ ...args, server: undefined });
   const client = await context.client();
-  const minted = await client.request<TokenResponse>('POST', '/v1/tokens', { ttl: args.ttl, role: args.role, subject: args.subject });
+  const minted = await client.createToken({ ttl: args.ttl, role: args.role, subject: args.subject });
   context.out(args.output === 'json' ? JSON.stringify(minted, null, 2) : minted.token);
   return 0;
 }

@@ -1,4 +1,4 @@
-import type { ApiClient } from '../../api/client.js';
+import type { HxeClient } from '../../client/client.js';
 import { HxeError } from '../../core/errors.js';
 import type { InstanceView } from '../../core/types.js';
 import { createContext, type GlobalArgs } from '../context.js';
@@ -6,7 +6,6 @@ import { colourState, formatBytes, formatCpu } from '../render/instances.js';
 import { createStyle, type Style } from '../render/style.js';
 import { renderTable } from '../render/table.js';
 import { renderHostHeader } from '../render/host.js';
-import type { HostSample } from '../../metrics/host-sampler.js';
 
 interface TopArgs extends GlobalArgs {
   sort?: 'cpu' | 'memory' | 'name';
@@ -34,11 +33,11 @@ export async function topCommand(args: TopArgs): Promise<number> {
   return 0;
 }
 
-async function renderFrame(client: ApiClient, sort: 'cpu' | 'memory' | 'name', style: Style): Promise<string> {
+async function renderFrame(client: HxeClient, sort: 'cpu' | 'memory' | 'name', style: Style): Promise<string> {
   const [views, host] = await Promise.all([
     client.list(),
     // An agent without host metrics (metrics disabled, or older) just has no host lines.
-    client.request<{ latest: HostSample | null }>('GET', '/v1/metrics/host').then((r) => r.latest, () => null),
+    client.hostMetrics().catch(() => null),
   ]);
   const ordered = [...views].sort(compareBy(sort));
   const rows = ordered.map((view) => {

@@ -1,4 +1,4 @@
-import type { ApiClient } from '../../api/client.js';
+import type { HxeClient } from '../../client/client.js';
 import { declaredRunning } from '../../core/instances.js';
 import type { InstanceView } from '../../core/types.js';
 import { formatDuration } from '../../manifest/duration.js';
@@ -31,7 +31,7 @@ type ReadySince = Map<string, { pid: number | null; restarts: number; since: num
  * 0 when all are; 1 on timeout or when an instance ends up failed, crash-looping
  * or stopped, naming each instance that is not, its state and its last stderr lines.
  */
-export async function waitUntilReady(client: ApiClient, names: string[], options: WaitOptions, context: CliContext, style: Style): Promise<number> {
+export async function waitUntilReady(client: HxeClient, names: string[], options: WaitOptions, context: CliContext, style: Style): Promise<number> {
   const started = Date.now();
   const readySince: ReadySince = new Map();
   let printed = { key: '', at: 0 };
@@ -97,7 +97,7 @@ function progressLine(views: InstanceView[], waiting: InstanceView[], readySince
 }
 
 /** Each instance that is not ready: its state, why, its restarts, and the last lines of its stderr (through the API, so --server works). */
-async function reportNotReady(client: ApiClient, waiting: InstanceView[], elapsedMs: number, total: number, context: CliContext, style: Style): Promise<void> {
+async function reportNotReady(client: HxeClient, waiting: InstanceView[], elapsedMs: number, total: number, context: CliContext, style: Style): Promise<void> {
   context.out(style.red(`${waiting.length} of ${total} instances not ready and settled after ${seconds(elapsedMs)}:`));
   for (const view of waiting) {
     const { state, message, restarts, ready } = view.status;
@@ -108,10 +108,13 @@ async function reportNotReady(client: ApiClient, waiting: InstanceView[], elapse
   }
 }
 
-async function lastStderr(client: ApiClient, instance: string): Promise<string[]> {
+async function lastStderr(client: HxeClient, instance: string): Promise<string[]> {
   let text = '';
-  const logs = client.logs(instance, { tail: STDERR_LINES, stream: 'err', follow: false }, (chunk) => { text += chunk; });
-  await logs.done.catch(() => undefined);
+  try {
+    for await (const chunk of client.logs(instance, { tail: STDERR_LINES, stream: 'err' })) text += chunk;
+  } catch {
+    // What arrived before the failure is still worth showing.
+  }
   return text.split('\n').filter((line) => line.trim() !== '');
 }
 
