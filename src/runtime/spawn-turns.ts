@@ -10,7 +10,7 @@
  */
 
 /** How long forks may run back to back before the loop polls for I/O. */
-export const SPAWN_TURN_MS = 10;
+export const SPAWN_TURN_MS = 15;
 
 const waiting: (() => void)[] = [];
 let scheduled = false;
