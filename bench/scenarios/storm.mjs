@@ -31,7 +31,7 @@ function crashingManifest(count) {
 `).join('\n');
 }
 
-async function runRow(driver, results, config, log) {
+async function runRow(driver, results, config) {
   for (let i = 0; i < config.runSamples; i++) {
     const arg = `${driver.work.prefix}9${String(i).padStart(3, '0')}`;
     const t0 = now();
@@ -58,7 +58,7 @@ export async function stormPhase(driver, results, config, log) {
   driver.prepare();
   driver.useHome('home');
   await driver.startDaemon();
-  await runRow(driver, results, config, log);
+  await runRow(driver, results, config);
   await driver.cli(['delete', '--all']);
   fs.appendFileSync(driver.manifest, `\n${crashingManifest(CRASHING)}`);
   await driver.warmApply();
