@@ -3,7 +3,8 @@
  * tools, several repeats; prints a table of medians (min–max) with hxe/peer
  * ratios and targets, writes it as JSON under bench/results/. Leaves no
  * process behind. BENCH_QUICK=1: one repeat, shorter windows;
- * BENCH_ONLY=hxe (or hxe,pm2): skip peers. See docs/performance.md.
+ * BENCH_ONLY=hxe (or hxe,pm2): skip peers; BENCH_PHASES=storm,scale: only
+ * those parts (planner, repeats, scale, storm). See docs/performance.md.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -27,6 +28,7 @@ import { activePhase } from './scenarios/active-phase.mjs';
 import { idlePhase } from './scenarios/idle-phase.mjs';
 import { scalePhase } from './scenarios/scale.mjs';
 import { plannerPhase } from './scenarios/planner.mjs';
+import { stormPhase } from './scenarios/storm.mjs';
 
 const root = path.join(os.tmpdir(), `hxb-${TOKEN}`);
 const started = now();
@@ -102,6 +104,18 @@ async function scale() {
   }
 }
 
+async function storm() {
+  const driver = DRIVERS.hxe(path.join(root, 'storm'), workload('hxe-storm', config.stormServices));
+  log(`storm: hxe run, then ${config.stormServices} steady + 50 crash-looping services on one hxe agent`);
+  try {
+    await stormPhase(driver, results, config, (m) => log(`  ${m}`));
+  } catch (err) {
+    results.error('storm', err);
+  } finally {
+    await driver.shutdown().catch((err) => results.error('storm shutdown', err));
+  }
+}
+
 async function main() {
   const machine = machineInfo();
   log(`hxe bench ${config.quick ? '(quick) ' : ''}on ${machine.nproc} × ${machine.model}, Node ${machine.node}; tools: ${config.tools.join(', ')}; ${config.repeats} repeat(s); run dir ${root}`);
@@ -110,11 +124,12 @@ async function main() {
   await checkTools();
   fs.mkdirSync(root, { recursive: true });
 
-  await plannerPhase(results, config, log).catch((err) => results.error('planner', err));
-  for (let r = 0; r < config.repeats; r++) await repeat(r);
+  if (config.phases.has('planner')) await plannerPhase(results, config, log).catch((err) => results.error('planner', err));
+  if (config.phases.has('repeats')) for (let r = 0; r < config.repeats; r++) await repeat(r);
 
-  if (config.scale) await scale();
-  else results.note('8-start', 'skipped in quick mode (BENCH_SCALE=1 runs it)');
+  if (config.scale && config.phases.has('scale')) await scale();
+  else if (!config.scale) results.note('8-start', 'skipped in quick mode (BENCH_SCALE=1 runs it)');
+  if (config.phases.has('storm')) await storm();
 
   describeMethod(results, config, skipped);
   await sleep(500);

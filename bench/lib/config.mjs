@@ -30,6 +30,12 @@ export const config = {
   scale: process.env.BENCH_SCALE ? process.env.BENCH_SCALE === '1' : !quick,
   scaleServices: 1000,
   scaleSamples: quick ? 10 : 30,
+  /** Rows 10 and 11: `hxe run` samples; the storm's 250 steady services and its samples. */
+  runSamples: quick ? 3 : 5,
+  stormServices: 250,
+  stormSamples: quick ? 10 : 30,
+  /** BENCH_PHASES=planner,repeats,scale,storm (default all): run only these parts. */
+  phases: new Set((process.env.BENCH_PHASES || 'planner,repeats,scale,storm').split(',').map((s) => s.trim())),
   plannerServices: 10_000,
   plannerRuns: quick ? 3 : 5,
   /** Whole-run watchdog: past this, clean up and exit 1. */

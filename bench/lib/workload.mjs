@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 
 export const TOKEN = String(10000 + crypto.randomInt(90000));
 
-const TOOL_DIGIT = { hxe: '1', pm2: '2', supervisord: '3', 'hxe-scale': '4' };
+const TOOL_DIGIT = { hxe: '1', pm2: '2', supervisord: '3', 'hxe-scale': '4', 'hxe-storm': '5' };
 
 export function workload(tool, count) {
   const prefix = TOKEN + TOOL_DIGIT[tool];

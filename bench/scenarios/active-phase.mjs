@@ -1,6 +1,6 @@
 /**
  * One tool, one repeat, everything but the idle rows: cold start (1a),
- * status latency (5), diff (6a, hxe), kill -9 (4), remove all (7), then a
+ * status latency (5), diff (6a, hxe), no-op apply (6c, hxe), kill -9 (4), remove all (7), then a
  * fresh daemon: its idle RSS (2, 0 services) and a warm start (1b). Leaves
  * the warm daemon running with N services for the idle phase.
  */
@@ -31,6 +31,12 @@ export async function activePhase(driver, results, config, log) {
     for (let i = 0; i < config.diffSamples; i++) diffMs.push(await driver.diff());
     results.add('6a', tool, ...diffMs);
     log(`6a diff: ${diffMs.map(ms).join(' ')}`);
+  }
+  if (driver.noopApply) {
+    const applyMs = [];
+    for (let i = 0; i < config.diffSamples; i++) applyMs.push(await driver.noopApply());
+    results.add('6c', tool, ...applyMs);
+    log(`6c no-op apply: ${applyMs.map(ms).join(' ')}`);
   }
 
   const names = Array.from({ length: config.killSamples }, (_, i) => driver.work.services[(i * 7) % driver.work.services.length].name);

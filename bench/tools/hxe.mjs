@@ -56,6 +56,20 @@ export function hxeDriver(dir, work) {
       const result = this.touch(await cliOk(['diff', '-f', manifest]));
       return result.ms;
     },
+    /** `hxe apply` of the applied manifest again (row 6c): nothing to change. */
+    async noopApply() {
+      const result = this.touch(await cliOk(['apply', '-f', manifest]));
+      if (!/no changes/i.test(result.stdout)) throw new Error(`apply of an unchanged set changed something: ${result.stdout.slice(0, 200)}`);
+      return result.ms;
+    },
+    /** `hxe run NAME -- sleep ARG` (row 10). */
+    async runOne(name, arg) {
+      return this.touch(await cliOk(['run', name, '--', 'sleep', arg]));
+    },
+    /** Any other command line, which must exit 0. */
+    async cli(args) {
+      return this.touch(await cliOk(args));
+    },
     async removeAll() {
       return this.touch(await cliOk(['delete', '--all']));
     },

@@ -6,7 +6,7 @@
  */
 import type { ManifestFormat } from './format.js';
 import { isPlainObject } from './parse-outcome.js';
-import { AGENT_BLOCKS } from './schema.js';
+import { AGENT_BLOCKS } from './agent-blocks.js';
 import { suggestionSuffix } from './suggest.js';
 
 export interface RawService {

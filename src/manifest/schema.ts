@@ -178,8 +178,7 @@ export const FIELDS_BY_BLOCK: Readonly<Record<string, readonly string[]>> = {
 /** Fields that are blocks in HCL (arrays of one object in hcl2json's output) and tables in TOML. */
 export const BLOCK_FIELDS: readonly string[] = Object.keys(FIELDS_BY_BLOCK).filter((key) => key !== '');
 
-/** Top-level keys of a manifest file besides `service` / `services`: the agent's own settings, not read here. */
-export const AGENT_BLOCKS: readonly string[] = ['agent', 'server', 'sync'];
+export { AGENT_BLOCKS } from './agent-blocks.js';
 
 /** A TOML manifest file as editors see it (JSON Schema export); HCL files have the same fields. */
 export const manifestFileSchema = z

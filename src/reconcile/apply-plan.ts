@@ -104,11 +104,12 @@ function planCreate(service: DesiredService, options: ApplyOptions) {
 }
 
 function planUpdate(existing: ServiceRecord, service: DesiredService, options: ApplyOptions) {
-  const changes = diffSpecs(existing.spec, service.spec);
+  // The steady state of a large apply is "unchanged": a deep equality settles it without building patches.
+  const changes = sameJson(existing.spec, service.spec) ? [] : diffSpecs(existing.spec, service.spec);
   const sourceMoved = existing.metadata.source !== options.source;
   const fileMoved = existing.metadata.file !== service.file;
   const generation = existing.metadata.generation + (changes.length > 0 ? 1 : 0);
-  const restarting = restartedInstances(existing, service.spec);
+  const restarting = changes.length > 0 ? restartedInstances(existing, service.spec) : [];
   const change: ServiceChange = {
     name: service.name,
     kind: changes.length > 0 ? 'update' : 'unchanged',
@@ -170,6 +171,15 @@ export function diffSpecs(before: ServiceSpec, after: ServiceSpec): FieldChange[
     changes.set(path, { op: kind, path, ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) });
   }
   return [...changes.values()].sort((a, b) => compareNames(a.path, b.path));
+}
+
+/** Deep equality of JSON values, key order aside: whenever it holds, jsonpatch.compare finds no change. */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false;
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  return keys.every((key) => Object.hasOwn(b, key) && sameJson((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
 }
 
 /** Index of the first segment whose value is an array on either side, or -1. */

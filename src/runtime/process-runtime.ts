@@ -17,6 +17,7 @@ import { startInCgroup } from './spawn-in-cgroup.js';
 import { formatMarker, newSpawnId, SPAWN_MARKER } from './spawn-marker.js';
 import { environmentOf, launch, prepareSpawn, waitForSpawn, workingDirOf, type PreparedSpawn } from './spawn-process.js';
 import { stopGroup } from './stop-group.js';
+import { runInSpawnTurn } from './spawn-turns.js';
 import type { SecretValues } from './spawn-command.js';
 
 export interface ProcessRuntimeOptions {
@@ -77,23 +78,23 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): ProcessRun
 
   return {
     async spawn(request) {
-      // A spawn is a synchronous fork + exec. Called straight from an exit
-      // callback (a restart without delay), with no I/O in between, 50
-      // crash-looping services livelocked the agent: each exit spawned at
-      // once, new exits kept arriving within the same poll phase, and logs,
-      // store writes and API requests starved. One turn of the event loop
-      // per spawn keeps everything else moving.
-      await new Promise((resolve) => setImmediate(resolve));
       const prepared = marked(await prepareSpawn(request, agentEnv, options.secrets), request, home);
       const started = cgroups
         ? await startInCgroup(prepared, request.spec.resources, cgroups)
         : { launched: prepared, cgroup: null, addAfterSpawn: false };
       let pid: number;
       try {
-        const child = launch(started.launched, options.logDir);
-        // Watch before the first await: no exit can slip by unseen.
-        watcher.watchChild(child);
-        pid = await waitForSpawn(child, prepared.command);
+        // In a turn of the event loop (spawn-turns.ts): called straight from an
+        // exit callback (a restart without delay), back-to-back forks starved
+        // the API, logs and store writes.
+        pid = await runInSpawnTurn(() => {
+          const child = launch(started.launched, options.logDir);
+          // Watch before the turn ends: no exit can slip by unseen.
+          watcher.watchChild(child);
+          const spawned = waitForSpawn(child, prepared.command);
+          spawned.catch(() => undefined); // awaited by the caller; its 'error' may come first
+          return spawned;
+        });
       } catch (err) {
         if (started.cgroup) void cgroups?.release(started.cgroup.path, 'exit');
         throw err;

@@ -99,11 +99,10 @@ export function logPaths(logDir: string, instance: string): { out: string; err: 
  * Returns synchronously so the caller can watch for exit before any event.
  */
 export function launch(prepared: PreparedSpawn, logDir: string): ChildHandle {
-  mkdirSync(logDir, { recursive: true, mode: 0o700 });
   const paths = logPaths(logDir, prepared.instance);
-  const out = openSync(paths.out, 'a', 0o600);
+  const out = openLog(paths.out, logDir);
   try {
-    const err = openSync(paths.err, 'a', 0o600);
+    const err = openLog(paths.err, logDir);
     try {
       const child = execa(prepared.command.file, prepared.command.args, {
         cwd: prepared.cwd,
@@ -124,6 +123,17 @@ export function launch(prepared: PreparedSpawn, logDir: string): ChildHandle {
     }
   } finally {
     closeSync(out);
+  }
+}
+
+/** Opens a log file to append to; the directory is made only when missing (not a mkdir per spawn). */
+function openLog(file: string, logDir: string): number {
+  try {
+    return openSync(file, 'a', 0o600);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    mkdirSync(logDir, { recursive: true, mode: 0o700 });
+    return openSync(file, 'a', 0o600);
   }
 }
 

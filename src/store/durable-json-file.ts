@@ -12,10 +12,20 @@ import { HxeError } from '../core/errors.js';
 export class DurableJsonFile<T> implements Adapter<T> {
   readonly filename: string;
   private readonly tempFilename: string;
+  private readonly frozen: Set<string>;
+  /** The JSON of each frozen member as last written, with the object it was made from. */
+  private readonly written = new Map<string, { value: unknown; json: string }>();
 
-  constructor(filename: string) {
+  /**
+   * `frozenKeys`: top-level members that are replaced whole, never changed
+   * in place: one that is the same object as at the last write reuses that
+   * write's JSON (a status flush of 1,000 services then serialises the
+   * statuses, not the services again).
+   */
+  constructor(filename: string, { frozenKeys = [] }: { frozenKeys?: string[] } = {}) {
     this.filename = filename;
     this.tempFilename = path.join(path.dirname(filename), `.${path.basename(filename)}.tmp`);
+    this.frozen = new Set(frozenKeys);
   }
 
   async read(): Promise<T | null> {
@@ -42,13 +52,30 @@ export class DurableJsonFile<T> implements Adapter<T> {
   async write(data: T): Promise<void> {
     const handle = await fs.open(this.tempFilename, 'w', 0o600);
     try {
-      await handle.writeFile(JSON.stringify(data, null, 1));
+      await handle.writeFile(this.serialize(data));
       await handle.sync();
     } finally {
       await handle.close();
     }
     await fs.rename(this.tempFilename, this.filename);
     await syncDirectory(path.dirname(this.filename));
+  }
+
+  /** JSON.stringify(data), compact, with the JSON of unchanged frozen members reused. */
+  private serialize(data: T): string {
+    const members: string[] = [];
+    for (const [key, value] of Object.entries(data as object)) {
+      if (value === undefined) continue;
+      const last = this.written.get(key);
+      let json: string;
+      if (last !== undefined && last.value === value) json = last.json;
+      else {
+        json = JSON.stringify(value);
+        if (this.frozen.has(key)) this.written.set(key, { value, json });
+      }
+      members.push(`${JSON.stringify(key)}:${json}`);
+    }
+    return `{${members.join(',')}}`;
   }
 
   /** Renames the unreadable file to `<name>.corrupt-<time>` and returns that path. */

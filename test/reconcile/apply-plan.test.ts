@@ -19,6 +19,19 @@ describe('planApply', () => {
     expect(planHasChanges(plan)).toBe(false);
   });
 
+  it('takes a spec whose maps only list their keys in another order as unchanged, with no restart', () => {
+    const stored = recordOf('web', { environment: { A: '1', B: '2' }, labels: { tier: 'web', team: 'x' } });
+    const plan = planApply([stored], [desired('web', { labels: { team: 'x', tier: 'web' }, environment: { B: '2', A: '1' } })], options);
+    expect(plan.services[0]).toMatchObject({ kind: 'unchanged', generation: 1, restart: false, changes: [] });
+    expect(plan.put).toEqual([]);
+  });
+
+  it('finds a change deep inside a spec as before', () => {
+    const plan = planApply([recordOf('web', { resources: { cpu_limit: 1, memory_limit: null } })], [desired('web', { resources: { cpu_limit: 2, memory_limit: null } })], options);
+    expect(plan.services[0]).toMatchObject({ kind: 'update', generation: 2, restart: true });
+    expect(plan.services[0].changes).toEqual([{ op: 'replace', path: 'resources.cpu_limit', from: 1, to: 2 }]);
+  });
+
   it('bumps the generation of a changed service only, naming the field', () => {
     const plan = planApply([recordOf('web'), recordOf('db')], [desired('web', { command: 'sleep 2000' }), desired('db')], options);
     const web = plan.services.find((s) => s.name === 'web');
