@@ -8,9 +8,15 @@ import { run, type Handler } from './run-handler.js';
 import type { GlobalArgs } from './context.js';
 
 const manifestOptions = (y: Argv) =>
-  y.option('filename', { alias: 'f', type: 'string', array: true, demandOption: true, describe: 'manifest file or directory (repeatable)' })
+  y.option('filename', { alias: 'f', type: 'string', array: true, demandOption: true, describe: 'manifest file or directory (repeatable)', coerce: nonEmptyPaths })
     .option('recursive', { alias: 'R', type: 'boolean', default: false, describe: 'descend into directories' })
     .option('env', { type: 'string', describe: 'PM2 ecosystem files: apply env_NAME over env (as pm2 start --env NAME)' });
+
+/** `-f` with nothing after it reaches yargs as ''; said before any agent starts. */
+function nonEmptyPaths(paths: string[]): string[] {
+  if (paths.length === 0 || paths.some((p) => p === '')) throw new Error('-f/--filename needs a path: a manifest file or directory');
+  return paths;
+}
 
 const outputOption = (choices: string[]) => ({ alias: 'o', choices, describe: 'output format' }) as const;
 const selectorOption = { alias: 'l', type: 'string', array: true, describe: 'label selector: key=value, key!=value, key, !key (comma-separated, repeatable)' } as const;

@@ -138,6 +138,15 @@ describe('manifest errors', () => {
     expect(directory.stderr).toContain('\nsub/bad.hcl:4: ');
   });
 
+  it('-f without a path is bad usage, exit 2, and starts no agent', async () => {
+    for (const command of ['apply', 'diff', 'validate']) {
+      const result = await t.run([command, '-f']);
+      expect([command, result.code]).toEqual([command, 2]);
+      expect(result.stderr).toContain('-f/--filename needs a path');
+    }
+    expect(agentPresent(t.home)).toBe(false);
+  });
+
   it('refuse deep nesting with file and line, exit 2, without a stack overflow', async () => {
     const depth = 5_000;
     const blocks = await t.write('blocks.hcl', `service "a" {\n  command = "sleep 1"\n${'x {\n'.repeat(depth)}${'}\n'.repeat(depth)}}\n`);
