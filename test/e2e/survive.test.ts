@@ -1,4 +1,4 @@
-import { promises as fs, readdirSync, readFileSync } from 'node:fs';
+import { promises as fs, readdirSync, readFileSync, watch } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -103,16 +103,20 @@ describe('survive', () => {
   });
 
   it('keeps the store either the old or the new set when the agent is killed mid-apply', async () => {
-    const old = Array.from({ length: 100 }, (_, i) => `service "a${i}" {\n  command = "sleep 1000"\n  disabled = true\n}\n`).join('');
-    const next = old.replaceAll('sleep 1000', 'sleep 2000');
-    const file = await t.write('s.hcl', old);
+    const set = (command: string) => Array.from({ length: 100 }, (_, i) => `service "a${i}" {\n  command = "${command}"\n  disabled = true\n}\n`).join('');
+    const file = await t.write('s.hcl', set('sleep 1000'));
     await t.run(['apply', '-f', file]);
-    await t.write('s.hcl', next);
     for (let round = 0; round < 3; round++) {
+      // Each round changes every service, so that each apply writes the store.
+      await t.write('s.hcl', set(`sleep ${2000 + round}`));
       const pid = await agentPid();
+      // The kill moment: the store's temp file is seen (its write under way or just renamed), or the apply ended first.
+      const watcher = watch(t.home);
+      const writing = new Promise((resolve) => watcher.on('change', (_, name) => { if (String(name) === '.store.json.tmp') resolve(name); }));
       const applying = t.run(['apply', '-f', file]);
-      await new Promise((resolve) => setTimeout(resolve, 150 + round * 60));
+      await Promise.race([writing, applying]);
       process.kill(pid, 'SIGKILL');
+      watcher.close();
       await applying;
       const store = JSON.parse(await fs.readFile(path.join(t.home, 'store.json'), 'utf8'));
       const commands = new Set(Object.values(store.services).map((s) => (s as { spec: { command: string } }).spec.command));
@@ -122,7 +126,7 @@ describe('survive', () => {
     }
     expect((await t.run(['apply', '-f', file])).code).toBe(0);
     const views = await t.get();
-    expect(new Set(views.map((v) => v.spec.command))).toEqual(new Set(['sleep 2000']));
+    expect(new Set(views.map((v) => v.spec.command))).toEqual(new Set(['sleep 2002']));
   });
 
   it('stays responsive while 50 services crash-loop, with flat memory', async () => {
