@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ApiClient } from '../api/client.js';
 import { homePaths, resolveHome } from '../core/home.js';
-import { isAlive } from '../runtime/pid-lock.js';
+import { isAlive, parsePid } from '../runtime/pid-lock.js';
 import { HxeClient } from './client.js';
 import { fleetTransport } from './fleet-transport.js';
 import type { RetryOptions } from './retry.js';
@@ -67,6 +67,6 @@ function pidLives(pidFile: string): boolean {
   } catch {
     return false;
   }
-  const pid = Number.parseInt(text.trim(), 10);
-  return Number.isInteger(pid) && pid > 0 && isAlive(pid);
+  const pid = parsePid(text);
+  return pid !== null && isAlive(pid);
 }

@@ -30,7 +30,11 @@ async function releasePidLock(pidFile: string): Promise<void> {
 
 /** The pid recorded in `agent.pid`, or null. */
 export async function readPid(pidFile: string): Promise<number | null> {
-  const text = await fs.readFile(pidFile, 'utf8').catch(() => '');
+  return parsePid(await fs.readFile(pidFile, 'utf8').catch(() => ''));
+}
+
+/** The pid in the text of a pid file, or null. */
+export function parsePid(text: string): number | null {
   const pid = Number.parseInt(text.trim(), 10);
   return Number.isInteger(pid) && pid > 0 ? pid : null;
 }

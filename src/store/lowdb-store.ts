@@ -50,7 +50,7 @@ export class LowdbStore implements Store {
   static async open(file: string): Promise<LowdbStore> {
     await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
     await refuseCorruptCopies(file);
-    // Services are replaced whole at each commit (statuses change in place): a status flush reuses their JSON.
+    // Services are replaced whole at each commit (the statuses map changes in place): a status flush reuses their JSON.
     const adapter = new DurableJsonFile<StoreDocument>(file, { frozenKeys: ['services'] });
     const db = new Low<StoreDocument>(adapter, emptyDocument());
     await db.read();
