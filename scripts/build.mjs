@@ -1,5 +1,5 @@
 // Builds hxe into dist/: one bundle per entry (the CLI, the agent, the
-// manifest parser process, the library `import { connect } from 'hxe'`), sharing chunks, so that the CLI starts fast and
+// manifest parser process, the spawn helper, the library `import { connect } from 'hxe'`), sharing chunks, so that the CLI starts fast and
 // the resident agent holds only the code it runs. Type checking is `tsc --noEmit`.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
@@ -12,6 +12,7 @@ await build({
     cli: 'src/cli/main.ts',
     agent: 'src/agent/main.ts',
     'parse-worker': 'src/sync/parse-worker.ts',
+    'spawn-helper': 'src/runtime/spawn-helper-main.ts',
     index: 'src/client/index.ts',
   },
   outdir: 'dist',

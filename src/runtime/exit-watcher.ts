@@ -21,8 +21,13 @@ export interface WarnLogger {
 
 /** Exit reporting for our children and adopted processes. */
 export interface ExitWatcher {
-  /** Reports the child's exit; no-op for a child that never got a pid. */
-  watchChild(child: ChildHandle): void;
+  /**
+   * Reports the child's exit (from its 'spawn' event on if it has no pid
+   * yet; never for a child that gets none), but not before the returned
+   * release is called: the spawn's caller must know the pid before its
+   * exit. `exited(pid)` resolves without waiting for the release.
+   */
+  watchChild(child: ChildHandle): () => void;
   /** Resolves when our child `pid` has exited; undefined if it is not a running child of ours. */
   exited(pid: number): Promise<void> | undefined;
   /** Starts polling a live process that is not ours; false if it is gone or not the recorded one (see checkIdentity). */
@@ -65,18 +70,25 @@ export function createExitWatcher(options: { pollIntervalMs?: number; logger?: W
     timer = null;
   }
 
+  /** Watches `child` as `pid`; its exit is told to listeners only once `held.released`. */
+  function watch(child: ChildHandle, pid: number, held: Hold): void {
+    const exited = new Promise<void>((resolve) => {
+      child.once('exit', (code, signal) => {
+        children.delete(pid);
+        resolve();
+        held.deliver(() => emit({ pid, code, signal }));
+      });
+    });
+    children.set(pid, { child, exited });
+  }
+
   return {
     watchChild(child) {
-      const pid = child.pid;
-      if (pid === undefined) return;
-      const exited = new Promise<void>((resolve) => {
-        child.once('exit', (code, signal) => {
-          children.delete(pid);
-          resolve();
-          emit({ pid, code, signal });
-        });
-      });
-      children.set(pid, { child, exited });
+      const held = new Hold();
+      // A child of the spawn helper gets its pid with its 'spawn' event, before any other listener of it.
+      if (child.pid === undefined) child.once('spawn', () => watch(child, child.pid as number, held));
+      else watch(child, child.pid, held);
+      return () => held.release();
     },
     exited: (pid) => children.get(pid)?.exited,
     adopt(pid, identity) {
@@ -115,3 +127,21 @@ export function createExitWatcher(options: { pollIntervalMs?: number; logger?: W
   };
 }
 
+
+/** An exit held until the spawn that started the process has returned its pid. */
+class Hold {
+  private released = false;
+  private held: (() => void) | null = null;
+
+  deliver(tell: () => void): void {
+    if (this.released) tell();
+    else this.held = tell;
+  }
+
+  release(): void {
+    this.released = true;
+    const tell = this.held;
+    this.held = null;
+    tell?.();
+  }
+}

@@ -15,9 +15,11 @@ import { currentBootId, readStartTime } from './proc.js';
 import { scanMarkedProcesses } from './proc-scan.js';
 import { startInCgroup } from './spawn-in-cgroup.js';
 import { formatMarker, newSpawnId, SPAWN_MARKER } from './spawn-marker.js';
-import { environmentOf, launch, prepareSpawn, waitForSpawn, workingDirOf, type PreparedSpawn } from './spawn-process.js';
+import { environmentOf, launchSpecOf, prepareSpawn, waitForSpawn, workingDirOf, type PreparedSpawn } from './spawn-process.js';
 import { stopGroup } from './stop-group.js';
 import { runInSpawnTurn } from './spawn-turns.js';
+import { launchProcess } from './launch.js';
+import type { Launcher } from './spawn-helper.js';
 import type { SecretValues } from './spawn-command.js';
 
 export interface ProcessRuntimeOptions {
@@ -37,7 +39,15 @@ export interface ProcessRuntimeOptions {
   home?: string;
   /** The values of `secret:NAME` references (the home's secrets). */
   secrets?: SecretValues;
+  /**
+   * What forks and execs (default: this process, inline). The agent passes
+   * the spawn helper's (spawn-helper.ts): a fork from a small process is
+   * cheaper, and runs beside the agent instead of blocking it.
+   */
+  launcher?: Launcher;
 }
+
+const launchInline: Launcher = { launch: (spec) => launchProcess(spec), close: () => undefined };
 
 let inheritedFdsClosed = false;
 
@@ -59,6 +69,7 @@ let inheritedFdsClosed = false;
 export function createProcessRuntime(options: ProcessRuntimeOptions): ProcessRuntime {
   const agentEnv = options.agentEnv ?? process.env;
   const cgroups = options.cgroups ?? null;
+  const launcher = options.launcher ?? launchInline;
   const home = options.home === undefined ? null : homeId(options.home);
   if (!inheritedFdsClosed) {
     inheritedFdsClosed = true;
@@ -83,33 +94,41 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): ProcessRun
         ? await startInCgroup(prepared, request.spec.resources, cgroups)
         : { launched: prepared, cgroup: null, addAfterSpawn: false };
       let pid: number;
+      let releaseExit = () => {};
       try {
         // In a turn of the event loop (spawn-turns.ts): called straight from an
         // exit callback (a restart without delay), back-to-back forks starved
         // the API, logs and store writes.
         pid = await runInSpawnTurn(() => {
-          const child = launch(started.launched, options.logDir);
+          const child = launcher.launch(launchSpecOf(started.launched, options.logDir));
           // Watch before the turn ends: no exit can slip by unseen.
-          watcher.watchChild(child);
+          releaseExit = watcher.watchChild(child);
           const spawned = waitForSpawn(child, prepared.command);
           spawned.catch(() => undefined); // awaited by the caller; its 'error' may come first
           return spawned;
         });
       } catch (err) {
+        releaseExit();
         if (started.cgroup) void cgroups?.release(started.cgroup.path, 'exit');
         throw err;
       }
-      if (started.cgroup) {
-        // Before any await: the exit listener must find it.
-        cgroupOfPid.set(pid, started.cgroup.path);
-        if (started.addAfterSpawn) {
-          await started.cgroup.addProcess(pid).catch((err: Error) =>
-            options.logger?.warn({ pid, cgroup: started.cgroup?.path, err: err.message }, 'cannot move the process into its cgroup'));
+      try {
+        if (started.cgroup) {
+          // Before any await: the exit listener must find it.
+          cgroupOfPid.set(pid, started.cgroup.path);
+          if (started.addAfterSpawn) {
+            await started.cgroup.addProcess(pid).catch((err: Error) =>
+              options.logger?.warn({ pid, cgroup: started.cgroup?.path, err: err.message }, 'cannot move the process into its cgroup'));
+          }
         }
+        // The user's command, not the wrapper's: after the exec, /proc/PID/cmdline is the program's.
+        const pidCommand = [prepared.command.file, ...prepared.command.args].join(' ');
+        return { pid, pidStartTime: readStartTime(pid), pidBootId: currentBootId(), pidCommand, startedAt: new Date().toISOString() };
+      } finally {
+        // The exit of a process that ends at once (from the spawn helper, it can be read in the same
+        // turn as the pid) is told once the caller has the pid: the turn after this promise resolves.
+        setImmediate(releaseExit);
       }
-      // The user's command, not the wrapper's: after the exec, /proc/PID/cmdline is the program's.
-      const pidCommand = [prepared.command.file, ...prepared.command.args].join(' ');
-      return { pid, pidStartTime: readStartTime(pid), pidBootId: currentBootId(), pidCommand, startedAt: new Date().toISOString() };
     },
     async stop(pid, signal, timeoutMs) {
       // Read before the stop: once the process is gone, /proc no longer says where it was.
@@ -136,7 +155,10 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): ProcessRun
     },
     findMarked: home === null ? undefined : () => scanMarkedProcesses(home),
     onExit: (listener) => watcher.onExit(listener),
-    close: () => watcher.close(),
+    close: () => {
+      watcher.close();
+      launcher.close();
+    },
   };
 }
 

@@ -1,17 +1,17 @@
 /**
  * Starting one instance: check what can be checked before the fork (so the
- * error says why), then spawn it detached with its logs on its own fds.
+ * error says why), then hand it to a launcher (launch.ts).
  */
-import { accessSync, closeSync, constants, mkdirSync, openSync, statSync } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
-import { execa } from 'execa';
 import type { SpawnRequest } from '../core/ports.js';
 import { envIdentity } from '../core/instances.js';
 import { buildCommandLine, composeEnv, resolveEnvRefs, type CommandLine, type SecretValues } from './spawn-command.js';
 import { resolveIdentity, type Identity } from './users.js';
 import { logFile } from '../logs/log-files.js';
+import type { LaunchSpec } from './launch.js';
 import { DNS_1123_LABEL } from '../manifest/names.js';
 
 /** Everything a spawn needs, checked. */
@@ -91,50 +91,10 @@ export function logPaths(logDir: string, instance: string): { out: string; err: 
   return { out: logFile(logDir, instance, 'out'), err: logFile(logDir, instance, 'err') };
 }
 
-/**
- * Spawns the prepared process in its own process group (pid = pgid), stdin
- * /dev/null, stdout/stderr appended to its log files through fds it owns:
- * it keeps logging without the agent, and no pipe ties the agent to
- * grandchildren. The parent's copies of the fds are closed at once.
- * Returns synchronously so the caller can watch for exit before any event.
- */
-export function launch(prepared: PreparedSpawn, logDir: string): ChildHandle {
+/** What the fork + exec of a prepared spawn needs (launch.ts). */
+export function launchSpecOf(prepared: PreparedSpawn, logDir: string): LaunchSpec {
   const paths = logPaths(logDir, prepared.instance);
-  const out = openLog(paths.out, logDir);
-  try {
-    const err = openLog(paths.err, logDir);
-    try {
-      const child = execa(prepared.command.file, prepared.command.args, {
-        cwd: prepared.cwd,
-        env: prepared.env,
-        extendEnv: false, // execa merges process.env by default: only our env
-        detached: true,
-        cleanup: false, // execa would kill it when the agent exits
-        reject: false,
-        stdin: 'ignore',
-        // execa's types list fds 3-9 only; at run time any fd goes through to spawn.
-        stdout: out as 3,
-        stderr: err as 3,
-        ...prepared.identity,
-      });
-      return child;
-    } finally {
-      closeSync(err);
-    }
-  } finally {
-    closeSync(out);
-  }
-}
-
-/** Opens a log file to append to; the directory is made only when missing (not a mkdir per spawn). */
-function openLog(file: string, logDir: string): number {
-  try {
-    return openSync(file, 'a', 0o600);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    mkdirSync(logDir, { recursive: true, mode: 0o700 });
-    return openSync(file, 'a', 0o600);
-  }
+  return { file: prepared.command.file, args: prepared.command.args, cwd: prepared.cwd, env: prepared.env, ...prepared.identity, out: paths.out, err: paths.err, logDir };
 }
 
 /** Resolves with the pid once the process runs; rejects with why it could not start. */

@@ -64,8 +64,27 @@ const countAll = () => sleepers().length;
 
 async function killAgent(): Promise<void> {
   const pid = Number((await fs.readFile(path.join(t.home, 'agent.pid'), 'utf8')).trim());
+  const helpers = spawnHelpersOf(pid);
   process.kill(pid, 'SIGKILL');
   await waitFor(() => !isPidAlive(pid), { what: 'the agent gone' });
+  // Its spawn helper ends with it: nothing forks for a dead agent.
+  await waitFor(() => helpers.every((helper) => !isPidAlive(helper)), { what: `the agent's spawn helper ${helpers.join(' ')} gone` });
+}
+
+/** The agent's spawn helper processes (children running dist/spawn-helper.js). */
+function spawnHelpersOf(agent: number): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === agent && readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('spawn-helper')) found.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
 }
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
