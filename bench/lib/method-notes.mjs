@@ -4,8 +4,9 @@ export function describeMethod(results, config, skipped) {
   const n = results.note;
   n('1a', 'from launching the start command with nothing running (hxe apply, which starts the agent; pm2 start ecosystem, which starts the God daemon; supervisord -c) until all 100 sleeps are alive in /proc and then one run of the status CLI (hxe get -o json / pm2 jlist / supervisorctl status) says all running');
   n('1b', 'daemon started first with nothing (hxe agent start / pm2 ping / supervisord with no program), then timed: hxe apply / pm2 start / supervisorctl update (programs file written before the timer)');
-  n('2-rss0', 'VmRSS of the daemon alone, 1 s after it started');
-  n('2-rss100', 'VmRSS of the same daemon with 100 services, after the idle window');
+  n('2-rss0', 'VmRSS of the daemon, 1 s after it started; for hxe the agent plus its helper processes (spawn helper, manifest parser) while they run');
+  n('2-rss100', 'VmRSS of the same daemon (hxe: agent + helpers) with 100 services, after the idle window');
+  n('2-pss100', 'Pss (smaps_rollup) of the same processes: what they cost together, a page shared by two counted half in each');
   n('3', `utime+stime of the daemon over a ${config.idleCpuSeconds} s window; all tools' daemons idle at the same time; % of one core`);
   n('5', `${config.statusSamples} runs per repeat, spawn to exit`);
   n('6a', `${config.diffSamples} runs per repeat, each right after an apply or a diff; exit 0 (no changes)`);

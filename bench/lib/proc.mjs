@@ -85,6 +85,33 @@ export function rssKiB(pid) {
   }
 }
 
+/** Pss in KiB (shared pages split among the processes that map them), or null when gone. */
+export function pssKiB(pid) {
+  try {
+    const m = /^Pss:\s+(\d+)\s+kB/m.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The sum of `read` over pids (null if the first, the daemon, is gone). */
+export function sumOver(pids, read) {
+  const values = pids.map(read);
+  if (values[0] === null) return null;
+  return values.reduce((total, v) => total + (v ?? 0), 0);
+}
+
+/** The processes that make up a tool's manager: its daemon, and for hxe its helper processes. */
+export function managerPids(driver) {
+  return driver.managerPids?.() ?? [driver.daemonPid()];
+}
+
+/** Children of `pid` whose argv matches `pattern` (helper processes of a daemon). */
+export function childrenMatching(pid, pattern) {
+  return listProcesses().filter((p) => p.ppid === pid && p.state !== 'Z' && pattern.test(p.argv.join(' '))).map((p) => p.pid);
+}
+
 /** utime + stime of the process itself, in clock ticks, or null when gone. */
 export function cpuTicks(pid) {
   try {

@@ -5,7 +5,7 @@
  * the warm daemon running with N services for the idle phase.
  */
 import { sleep } from '../lib/clock.mjs';
-import { rssKiB } from '../lib/proc.mjs';
+import { managerPids, rssKiB, sumOver } from '../lib/proc.mjs';
 import { median } from '../lib/stats.mjs';
 import { fmtMs as ms } from '../lib/format.mjs';
 import { removeUntilGone, startUntilRunning } from './start-until-running.mjs';
@@ -54,8 +54,7 @@ export async function activePhase(driver, results, config, log) {
   driver.useHome('warm');
   await driver.startDaemon();
   await sleep(1000);
-  const pid = driver.daemonPid();
-  driver.rss0 = rssKiB(pid) / 1024;
+  driver.rss0 = sumOver(managerPids(driver), rssKiB) / 1024;
   results.add('2-rss0', tool, driver.rss0);
   const warm = await startUntilRunning(driver, () => driver.warmApply());
   results.add('1b', tool, warm.confirmedMs);

@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { now, sleep, waitFor } from '../lib/clock.mjs';
-import { countSleeps, rssKiB } from '../lib/proc.mjs';
+import { countSleeps, managerPids, rssKiB, sumOver } from '../lib/proc.mjs';
 import { unixClient } from '../lib/unix-http.mjs';
 import { fmtMs } from '../lib/format.mjs';
 import { percentile } from '../lib/stats.mjs';
@@ -21,7 +21,7 @@ export async function scalePhase(driver, results, config, log) {
   results.add('8-start-proc', 'hxe', start.aliveMs);
   log(`8 ${config.scaleServices} services: alive ${fmtMs(start.aliveMs)}, get confirms ${fmtMs(start.confirmedMs)}`);
   await sleep(1000);
-  results.add('8-rss', 'hxe', rssKiB(driver.daemonPid()) / 1024);
+  results.add('8-rss', 'hxe', sumOver(managerPids(driver), rssKiB) / 1024);
 
   const getMs = [];
   for (let i = 0; i < config.scaleSamples; i++) getMs.push((await driver.status()).ms);

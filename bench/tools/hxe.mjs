@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { HXE_BIN } from '../lib/config.mjs';
 import { run, runOk } from '../lib/exec.mjs';
-import { isAlive, killQuietly, readPidFile, sleepsWithPrefix } from '../lib/proc.mjs';
+import { childrenMatching, isAlive, killQuietly, readPidFile, sleepsWithPrefix } from '../lib/proc.mjs';
 import { now, sleep, waitFor } from '../lib/clock.mjs';
 import { unixClient } from '../lib/unix-http.mjs';
 import { hclManifest } from '../manifests/hcl.mjs';
@@ -32,6 +32,11 @@ export function hxeDriver(dir, work) {
     },
     daemonPid() {
       return readPidFile(path.join(home, 'agent.pid'));
+    },
+    /** The agent and its own helper processes (spawn helper, manifest parser): all of hxe's memory and CPU. */
+    managerPids() {
+      const agent = this.daemonPid();
+      return agent ? [agent, ...childrenMatching(agent, /spawn-helper\.js|parse-worker\.js/)] : [];
     },
     /** Cold: the apply starts the agent in the background. */
     async coldStart() {

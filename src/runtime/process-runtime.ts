@@ -76,6 +76,8 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): ProcessRun
     const fds = closeInheritedFds();
     if (fds.length > 0) options.logger?.warn({ fds }, 'closed inherited descriptors so that services do not inherit them');
   }
+  // After the descriptors are closed: a helper would pass them on to every service.
+  launcher.start?.();
   const watcher = createExitWatcher({ pollIntervalMs: options.pollIntervalMs, logger: options.logger });
   /** The cgroup of each spawned or adopted pid, until its exit or stop releases it. */
   const cgroupOfPid = new Map<number, string>();
