@@ -38,6 +38,10 @@ export class Controller implements ReconcileLoop {
   private readonly byService = new Map<string, Map<string, InstanceRunner>>();
   /** Records and who depends on whom, rebuilt only when the store's revision moves. */
   private records = { revision: -1, byName: new Map<string, ServiceRecord>(), dependents: new Map<string, string[]>() };
+  /** Moves when a service gains its first instance or loses its last (the keys of byService). */
+  private servicesVersion = 0;
+  /** Services deleted from the store whose instances still run, rebuilt only when the store or servicesVersion moves. */
+  private unstored = { revision: -1, version: -1, names: [] as string[] };
   /** Each process's exit to its runner. */
   private readonly exits = new ExitRouter();
   /** A state change plans the instance's service and those related to it again. */
@@ -99,8 +103,8 @@ export class Controller implements ReconcileLoop {
   private reconcile(name: string): ReconcileOutcome {
     const plan = planService(name, this.world());
     for (const action of plan.actions) this.execute(action);
-    for (const instance of this.instances.values()) {
-      if (instance.service === name) instance.setWaiting({ message: plan.waiting[instance.name] ?? '', stopHeld: plan.stopHeld.includes(instance.name) });
+    for (const instance of this.byService.get(name)?.values() ?? []) {
+      instance.setWaiting({ message: plan.waiting[instance.name] ?? '', stopHeld: plan.stopHeld.includes(instance.name) });
     }
     if (plan.actions.length > 0) {
       this.deps.logger.debug({ service: name, actions: plan.actions.map((a) => `${a.type}:${a.instance}`) }, 'reconciled');
@@ -133,7 +137,10 @@ export class Controller implements ReconcileLoop {
         instance.detach();
         this.instances.delete(action.instance);
         this.byService.get(instance.service)?.delete(action.instance);
-        if (this.byService.get(instance.service)?.size === 0) this.byService.delete(instance.service);
+        if (this.byService.get(instance.service)?.size === 0) {
+          this.byService.delete(instance.service);
+          this.servicesVersion += 1;
+        }
         this.deps.store.setStatus(action.instance, null);
         break;
     }
@@ -150,9 +157,13 @@ export class Controller implements ReconcileLoop {
 
   private add(instance: InstanceRunner): void {
     this.instances.set(instance.name, instance);
-    const siblings = this.byService.get(instance.service) ?? new Map<string, InstanceRunner>();
+    let siblings = this.byService.get(instance.service);
+    if (!siblings) {
+      siblings = new Map<string, InstanceRunner>();
+      this.byService.set(instance.service, siblings);
+      this.servicesVersion += 1;
+    }
     siblings.set(instance.name, instance);
-    this.byService.set(instance.service, siblings);
     instance.attach();
   }
 
@@ -280,12 +291,23 @@ export class Controller implements ReconcileLoop {
 
   /** Stored dependents, plus services deleted from the store whose instances still run a spec that depends on `service`. */
   private dependentsOf(service: string, records: Controller['records']): string[] {
-    const dependents = new Set(records.dependents.get(service) ?? []);
-    for (const [name, instances] of this.byService) {
-      if (records.byName.has(name)) continue;
-      for (const instance of instances.values()) if (instance.observed().spec.depends_on.includes(service)) dependents.add(name);
+    const stored = records.dependents.get(service) ?? [];
+    const unstored = this.unstoredServices(records);
+    if (unstored.length === 0) return stored;
+    const dependents = new Set(stored);
+    for (const name of unstored) {
+      for (const instance of this.byService.get(name)?.values() ?? []) if (instance.observed().spec.depends_on.includes(service)) dependents.add(name);
     }
     return [...dependents];
+  }
+
+  /** Services with instances but no record (deleted, still stopping): a pass must not scan every service to find them. */
+  private unstoredServices(records: Controller['records']): string[] {
+    if (this.unstored.revision !== records.revision || this.unstored.version !== this.servicesVersion) {
+      const names = [...this.byService.keys()].filter((name) => !records.byName.has(name));
+      this.unstored = { revision: records.revision, version: this.servicesVersion, names };
+    }
+    return this.unstored.names;
   }
 
   private serviceNames(): string[] {

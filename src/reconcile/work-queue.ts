@@ -1,3 +1,5 @@
+import { setImmediate } from 'node:timers';
+
 /**
  * What one reconcile of a name came to, as controller-runtime's `Result`:
  * - `done`: the name is forgotten until a trigger adds it again (its
@@ -15,6 +17,13 @@ export type ReconcileOutcome = { type: 'done' } | { type: 'requeue'; afterMs: nu
 export const RETRY_BASE_MS = 100;
 /** The longest wait between two retries of a failing name. */
 export const RETRY_MAX_MS = 30_000;
+
+/**
+ * How long the queue runs passes back to back before it lets the event loop
+ * poll: 1,000 new services are ~1 s of passes, during which no spawn
+ * started, no reply came in and the API waited.
+ */
+export const DRAIN_SLICE_MS = 10;
 
 export interface WorkQueueOptions {
   /** A reconcile of `name` threw `error`; it runs again in `retryInMs`. */
@@ -72,8 +81,13 @@ export class WorkQueue {
   }
 
   private async drain(): Promise<void> {
+    let slice = performance.now();
     try {
       while (this.queued.size > 0 && !this.closed) {
+        if (performance.now() - slice > DRAIN_SLICE_MS) {
+          await new Promise((resolve) => setImmediate(resolve));
+          slice = performance.now();
+        }
         const [name] = this.queued;
         this.queued.delete(name);
         await this.handle(name);

@@ -9,12 +9,14 @@
  * `{id, exit: [code, signal]}`. The services are its children, so it
  * reaps them and their exit codes reach the agent.
  *
+ * Log files are opened off the main thread, so forks go on meanwhile
+ * (answers may come in another order than the requests).
  * It exits when its stdin ends (the agent stopped or died) and never
  * forks once its parent is gone: an agent that dies knows, through the
  * spawn markers, every process it asked for, and the next agent finds them.
  */
 import { createInterface } from 'node:readline';
-import { launchProcess, type LaunchSpec } from './launch.js';
+import { launchWithLogs, openLogs, type LaunchSpec } from './launch.js';
 
 const agent = process.ppid;
 
@@ -22,27 +24,42 @@ function send(message: object): void {
   process.stdout.write(`${JSON.stringify(message)}\n`);
 }
 
-function spawnOne(id: number, spec: LaunchSpec): void {
-  let child;
+/** Opens the logs (off the main thread), then forks, unless the agent is gone by then. */
+async function spawnOne(id: number, spec: LaunchSpec): Promise<void> {
+  let logs;
   try {
-    child = launchProcess(spec);
+    logs = await openLogs(spec);
   } catch (err) {
     const { code, message } = err as NodeJS.ErrnoException;
     send({ id, error: { code, message } });
     return;
   }
-  child.once('spawn', () => send({ id, pid: child.pid }));
-  child.once('error', (err: NodeJS.ErrnoException) => {
+  let child;
+  try {
+    if (process.ppid !== agent) process.exit(0);
+    child = launchWithLogs(spec, logs[0].fd, logs[1].fd);
+  } catch (err) {
+    const { code, message } = err as NodeJS.ErrnoException;
+    send({ id, error: { code, message } });
+    return;
+  } finally {
+    // The child has its own copies once forked.
+    void logs[0].close();
+    void logs[1].close();
+  }
+  const launched = child;
+  launched.once('spawn', () => send({ id, pid: launched.pid }));
+  launched.once('error', (err: NodeJS.ErrnoException) => {
     // An error after the spawn (a failed kill, say) is not a failure to start.
-    if (child.pid === undefined) send({ id, error: { code: err.code, message: err.message } });
+    if (launched.pid === undefined) send({ id, error: { code: err.code, message: err.message } });
   });
-  child.once('exit', (code, signal) => send({ id, exit: [code, signal] }));
+  launched.once('exit', (code, signal) => send({ id, exit: [code, signal] }));
 }
 
 const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
 lines.on('line', (line) => {
   if (process.ppid !== agent) process.exit(0);
   const { id, spec } = JSON.parse(line) as { id: number; spec: LaunchSpec };
-  spawnOne(id, spec);
+  void spawnOne(id, spec);
 });
 lines.on('close', () => process.exit(0));

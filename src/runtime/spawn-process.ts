@@ -140,6 +140,7 @@ function isExecutable(path: string): boolean {
 
 function describeSpawnError(err: Error, command: CommandLine): Error {
   const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ELOG') return err; // the log file's, said in full by launch.ts
   const reason =
     code === 'ENOENT' ? `command not found: ${command.file}`
       : code === 'EACCES' ? `permission denied: ${command.file}`

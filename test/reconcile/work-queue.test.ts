@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { RETRY_BASE_MS, RETRY_MAX_MS, WorkQueue, type ReconcileOutcome } from '../../src/reconcile/work-queue.js';
+import { DRAIN_SLICE_MS, RETRY_BASE_MS, RETRY_MAX_MS, WorkQueue, type ReconcileOutcome } from '../../src/reconcile/work-queue.js';
 
 afterEach(() => vi.useRealTimers());
 
@@ -44,5 +44,29 @@ describe('WorkQueue outcomes', () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(retries).toEqual([RETRY_BASE_MS]);
     queue.close();
+  });
+});
+
+describe('WorkQueue drain', () => {
+  it('lets the event loop run between slices of a long drain (a spawn, a reply, an API call wait no longer)', async () => {
+    const names = Array.from({ length: 4 * DRAIN_SLICE_MS }, (_, i) => `s${i}`);
+    const handled: string[] = [];
+    let handledBeforeOtherWork = -1;
+    let drained!: () => void;
+    const done = new Promise<void>((resolve) => (drained = resolve));
+    const queue = new WorkQueue((name) => {
+      const until = performance.now() + 1; // a pass of 1 ms, as a planning of a big service set
+      while (performance.now() < until);
+      handled.push(name);
+      if (handled.length === names.length) drained();
+      return { type: 'done' };
+    });
+    queue.addAll(names);
+    setImmediate(() => (handledBeforeOtherWork = handled.length));
+    await done;
+    queue.close();
+    // The other work ran after about one slice of passes, not after all of them.
+    expect(handledBeforeOtherWork).toBeGreaterThan(0);
+    expect(handledBeforeOtherWork).toBeLessThan(names.length);
   });
 });

@@ -150,6 +150,19 @@ describe.each(LAUNCHERS)('%s', (_name, launcher) => {
       );
     });
 
+    it('the log file cannot be opened, told as the log, not the command', async () => {
+      const file = join(tmpHome(), 'not-a-dir');
+      writeFileSync(file, '');
+      const blocked = createProcessRuntime({ logDir: join(file, 'logs'), agentEnv: AGENT_ENV, launcher: launcher() });
+      try {
+        await expect(blocked.spawn(spawnRequest({ command: 'sleep 1' }))).rejects.toThrow(
+          `log file cannot be opened: ${join(file, 'logs')}/web.out.log (ENOTDIR)`,
+        );
+      } finally {
+        blocked.close();
+      }
+    });
+
     it('an instance name that would leave the log directory', async () => {
       await expect(runtime.spawn(spawnRequest({ command: 'sleep 1' }, '../evil'))).rejects.toThrow('invalid instance name');
     });
