@@ -3,9 +3,7 @@
  * agent (inline) and the spawn helper run. Kept free of heavy imports, so
  * that the helper process stays small.
  */
-import { closeSync, mkdirSync, openSync } from 'node:fs';
-import { promises as fs } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
+import { closeSync, constants, mkdirSync, openSync, promises as fs } from 'node:fs';
 import { execa } from 'execa';
 
 /** Everything the fork + exec needs, resolved and checked by the agent. */
@@ -64,29 +62,41 @@ export function launchWithLogs(spec: LaunchSpec, out: number, err: number): Laun
 }
 
 /**
- * Opens both log files off the main thread. Creating a file costs ~0.6 ms
- * on some disks (ext4, measured): a start of many new services should fork
- * meanwhile, not wait for each creation in turn.
+ * Opens both log files, as fds the caller closes once the child has its
+ * copies. Files that exist (a restart) open at once; new ones are created
+ * off the main thread first: creating a file costs ~0.2–0.6 ms on ext4
+ * (measured), and a start of many new services should fork meanwhile.
  */
-export async function openLogs(spec: LaunchSpec): Promise<[FileHandle, FileHandle]> {
-  const open = async (file: string): Promise<FileHandle> => {
+export async function openLogs(spec: LaunchSpec): Promise<[number, number]> {
+  const existing = openExistingLogs(spec);
+  if (existing) return existing;
+  await Promise.all([spec.out, spec.err].map(async (file) => {
     try {
-      try {
-        return await fs.open(file, 'a', 0o600);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-        await fs.mkdir(spec.logDir, { recursive: true, mode: 0o700 });
-        return await fs.open(file, 'a', 0o600);
-      }
+      await fs.mkdir(spec.logDir, { recursive: true, mode: 0o700 });
+      await (await fs.open(file, 'a', 0o600)).close();
     } catch (err) {
       throw logOpenError(file, err);
     }
-  };
-  const [out, err] = await Promise.allSettled([open(spec.out), open(spec.err)]);
-  if (out.status === 'fulfilled' && err.status === 'fulfilled') return [out.value, err.value];
-  // One failed: close the other, say why.
-  for (const opened of [out, err]) if (opened.status === 'fulfilled') await opened.value.close();
-  throw (out.status === 'rejected' ? out.reason : (err as PromiseRejectedResult).reason) as Error;
+  }));
+  const out = openLog(spec.out, spec.logDir);
+  try {
+    return [out, openLog(spec.err, spec.logDir)];
+  } catch (err) {
+    closeSync(out);
+    throw err;
+  }
+}
+
+/** Both log files opened to append, if both exist (without O_CREAT: a missing one is not created here); else null. */
+function openExistingLogs(spec: LaunchSpec): [number, number] | null {
+  const fds: number[] = [];
+  try {
+    for (const file of [spec.out, spec.err]) fds.push(openSync(file, constants.O_WRONLY | constants.O_APPEND));
+    return fds as [number, number];
+  } catch {
+    for (const fd of fds) closeSync(fd);
+    return null; // missing or unopenable: the creating path says why
+  }
 }
 
 /** Opens a log file to append to; the directory is made only when missing (not a mkdir per spawn). */

@@ -16,7 +16,8 @@
  * spawn markers, every process it asked for, and the next agent finds them.
  */
 import { createInterface } from 'node:readline';
-import { launchWithLogs, openLogs, type LaunchSpec } from './launch.js';
+import { closeSync } from 'node:fs';
+import { launchWithLogs, openLogs, type LaunchedProcess, type LaunchSpec } from './launch.js';
 
 const agent = process.ppid;
 
@@ -24,28 +25,23 @@ function send(message: object): void {
   process.stdout.write(`${JSON.stringify(message)}\n`);
 }
 
-/** Opens the logs (off the main thread), then forks, unless the agent is gone by then. */
+/** Opens the logs (new files are created off the main thread), then forks, unless the agent is gone by then. */
 async function spawnOne(id: number, spec: LaunchSpec): Promise<void> {
-  let logs;
+  let child: LaunchedProcess;
   try {
-    logs = await openLogs(spec);
+    const [out, err] = await openLogs(spec);
+    try {
+      if (process.ppid !== agent) process.exit(0);
+      child = launchWithLogs(spec, out, err);
+    } finally {
+      // The child has its own copies once forked.
+      closeSync(out);
+      closeSync(err);
+    }
   } catch (err) {
     const { code, message } = err as NodeJS.ErrnoException;
     send({ id, error: { code, message } });
     return;
-  }
-  let child;
-  try {
-    if (process.ppid !== agent) process.exit(0);
-    child = launchWithLogs(spec, logs[0].fd, logs[1].fd);
-  } catch (err) {
-    const { code, message } = err as NodeJS.ErrnoException;
-    send({ id, error: { code, message } });
-    return;
-  } finally {
-    // The child has its own copies once forked.
-    void logs[0].close();
-    void logs[1].close();
   }
   const launched = child;
   launched.once('spawn', () => send({ id, pid: launched.pid }));
