@@ -3,11 +3,11 @@
  * through its own O_APPEND fd while its log is rotated under it.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { rotateIfNeeded } from '../../src/logs/copy-truncate.js';
-import { createLogRotator, type RotatedFile } from '../../src/logs/log-rotator.js';
+import { createLogRotator, FULL_CHECK_EVERY, type RotatedFile } from '../../src/logs/log-rotator.js';
 import { fixture, tmpHome, trackPids, waitFor, type PidTracker } from '../helpers/processes.js';
 
 let dir: string;
@@ -138,6 +138,28 @@ describe('createLogRotator keeps each log open between checks', () => {
     await rotator.checkNow();
     expect(openPaths().filter((path) => path.startsWith(file))).toEqual([]);
     rotator.stop();
+  });
+
+  it('on its timer: sees a held file grow past max_size, and finds a deleted-and-recreated file at a full check', async () => {
+    const file = join(dir, 'a.log');
+    writeFileSync(file, 'small\n');
+    const rotations: string[] = [];
+    const rotator = createLogRotator({ intervalMs: 5, files: () => [{ file, maxSize: 100, keep: 1 }], onRotate: (f) => rotations.push(f) });
+    rotator.start();
+    try {
+      await waitFor(() => openPaths().includes(file), { what: 'the log held open' });
+      appendFileSync(file, 'x'.repeat(200));
+      await waitFor(() => rotations.length === 1, { what: 'the grown file rotated' });
+
+      // The held fd now reads the deleted file (small): only a check with fstat (nlink 0) finds the new one.
+      rmSync(file);
+      writeFileSync(file, 'y'.repeat(200));
+      await waitFor(() => rotations.length === 2, { what: `the new file rotated within ${FULL_CHECK_EVERY} checks` });
+      expect(read('a.log.1')).toBe(`${'y'.repeat(100)}\n`);
+      expect(openPaths().filter((path) => path.startsWith(file))).toEqual([file]);
+    } finally {
+      rotator.stop();
+    }
   });
 
   it('reports a failing file once, not at every check, and again after it recovered and failed anew', async () => {
