@@ -70,7 +70,7 @@ export function launchWithLogs(spec: LaunchSpec, out: number, err: number): Laun
 export async function openLogs(spec: LaunchSpec): Promise<[number, number]> {
   const existing = openExistingLogs(spec);
   if (existing) return existing;
-  await Promise.all([spec.out, spec.err].map(async (file) => {
+  const created = await Promise.allSettled([spec.out, spec.err].map(async (file) => {
     try {
       await fs.mkdir(spec.logDir, { recursive: true, mode: 0o700 });
       await (await fs.open(file, 'a', 0o600)).close();
@@ -78,6 +78,8 @@ export async function openLogs(spec: LaunchSpec): Promise<[number, number]> {
       throw logOpenError(file, err);
     }
   }));
+  // Both failed alike (a bad directory, say): name the stdout log, whichever failed first.
+  for (const result of created) if (result.status === 'rejected') throw result.reason;
   const out = openLog(spec.out, spec.logDir);
   try {
     return [out, openLog(spec.err, spec.logDir)];
