@@ -84,7 +84,7 @@ export async function composeAgent(paths: HomePaths, config: AgentConfig, logger
       await new Promise((resolve) => (metricsServer ? metricsServer.close(resolve) : resolve(null)));
       await leaveFleet();
       metrics.stop();
-      rotation.stop();
+      await rotation.stop();
       await alerts.stop();
       await reloader.close();
       gitPoller.stop();

@@ -38,8 +38,8 @@ export interface LogRotatorOptions {
 export interface LogRotator {
   /** Starts checking (the first check after one interval); idempotent. The timer never keeps the process alive. */
   start(): void;
-  /** Stops checking; the files are closed once a check in flight has finished. */
-  stop(): void;
+  /** Stops checking; resolves once a check in flight has finished (its renames done) and the files are closed. */
+  stop(): Promise<void>;
   /** Checks every file now, fully (or joins the check in flight); resolves with the files rotated. */
   checkNow(): Promise<string[]>;
 }
@@ -94,7 +94,7 @@ export function createLogRotator(options: LogRotatorOptions): LogRotator {
     start: ticker.start,
     stop() {
       ticker.stop();
-      void last.then(() => open.closeAll());
+      return last.then(() => open.closeAll());
     },
     checkNow() {
       fullNext = true;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ProcessExit, ProcessIdentity, ProcessRuntime, SpawnRequest } from '../../src/core/ports.js';
 import { createProcessRuntime } from '../../src/runtime/process-runtime.js';
-import { LAUNCHERS } from '../helpers/launchers.js';
+import { helpersEnded, LAUNCHERS } from '../helpers/launchers.js';
 import { currentBootId, listGroupMembers, readCommandLine, readStartTime, readStat } from '../../src/runtime/proc.js';
 import { fixtureCommand, isPidAlive, tmpHome, trackPids, waitFor, type PidTracker } from '../helpers/processes.js';
 import { readOut, spawnRequest } from './request.js';
@@ -33,6 +33,7 @@ describe.each(LAUNCHERS)('%s', (_name, launcher) => {
   afterEach(async () => {
     for (const pgid of started) await runtime.stop(pgid, 'SIGKILL', 1000);
     runtime.close();
+    await helpersEnded();
     await tracker.assertNoLeftovers();
   });
 

@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ProcessExit, ProcessRuntime } from '../../src/core/ports.js';
 import { createProcessRuntime } from '../../src/runtime/process-runtime.js';
 import type { SpawnHelper } from '../../src/runtime/spawn-helper.js';
-import { HELPER_ENTRY, testSpawnHelper } from '../helpers/launchers.js';
+import { HELPER_ENTRY, helpersEnded, testSpawnHelper } from '../helpers/launchers.js';
 import { fixtureCommand, isPidAlive, tmpHome, trackPids, waitFor, type PidTracker } from '../helpers/processes.js';
 import { spawnRequest } from './request.js';
 
@@ -30,9 +30,8 @@ beforeEach(() => {
 });
 
 afterEach(async () => {
-  const helperPid = helper.pid;
   runtime.close();
-  if (helperPid !== undefined) await waitFor(() => !isPidAlive(helperPid), { what: 'the helper to end with its stdin' });
+  await helpersEnded();
   await tracker.assertNoLeftovers();
 });
 
@@ -104,7 +103,7 @@ describe('spawn helper', () => {
     });
     tracker.add(sleepPid);
     process.kill(parent.pid as number, 'SIGKILL');
-    await waitFor(() => !isPidAlive(helperPid), { what: 'the helper to end with its parent' });
+    await waitFor(() => !isPidAlive(helperPid), { timeoutMs: 25_000, what: 'the helper to end with its parent' });
     expect(isPidAlive(sleepPid)).toBe(true); // detached: it outlives both
     process.kill(sleepPid, 'SIGKILL');
   });

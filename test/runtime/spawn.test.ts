@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ProcessExit, ProcessRuntime, SpawnRequest } from '../../src/core/ports.js';
 import { listInheritedFds } from '../../src/runtime/inherited-fds.js';
 import { createProcessRuntime } from '../../src/runtime/process-runtime.js';
-import { LAUNCHERS } from '../helpers/launchers.js';
+import { helpersEnded, LAUNCHERS } from '../helpers/launchers.js';
 import { listGroupMembers, readStartTime } from '../../src/runtime/proc.js';
 import { logPaths } from '../../src/runtime/spawn-process.js';
 import { fixtureCommand, isPidAlive, tmpHome, trackPids, waitFor, type PidTracker } from '../helpers/processes.js';
@@ -36,6 +36,7 @@ describe.each(LAUNCHERS)('%s', (_name, launcher) => {
     // A failed test may leave its processes: stop them before checking for leftovers.
     for (const pgid of started) await runtime.stop(pgid, 'SIGKILL', 1000);
     runtime.close();
+    await helpersEnded();
     await tracker.assertNoLeftovers();
   });
 
