@@ -141,7 +141,10 @@ export class ApiClient {
       headers['content-length'] = String(Buffer.byteLength(payload));
     }
     if ('socketPath' in this.endpoint) {
-      return http.request({ socketPath: this.endpoint.socketPath, path, method, headers }, onResponse);
+      // servername '' (TLS's name, unused here) keeps http's agent from deriving one with net.isIP():
+      // its first call compiles the IPv6 pattern, 10-16 ms of every CLI command.
+      const options: http.RequestOptions & { servername: string } = { socketPath: this.endpoint.socketPath, path, method, headers, servername: '' };
+      return http.request(options, onResponse);
     }
     const url = new URL(path, this.endpoint.url);
     if (this.endpoint.token) headers.authorization = `Bearer ${this.endpoint.token}`;
