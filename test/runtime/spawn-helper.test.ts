@@ -90,6 +90,26 @@ describe('spawn helper', () => {
     busy.close();
   });
 
+  it('starts without NODE_EXTRA_CA_CERTS (it opens no TLS connection), and its services still get what their environment says', async () => {
+    const saved = process.env.NODE_EXTRA_CA_CERTS;
+    process.env.NODE_EXTRA_CA_CERTS = join(tmpHome(), 'agent-extra-ca.pem');
+    const caHelper = testSpawnHelper(POLL_MS);
+    const caRuntime = createProcessRuntime({ logDir: join(tmpHome(), 'logs'), launcher: caHelper });
+    try {
+      const { pid } = await caRuntime.spawn(spawnRequest({ command: 'sleep 30', environment: { NODE_EXTRA_CA_CERTS: '/service/own-ca.pem' } }));
+      tracker.add(pid);
+      const helperEnv = environOf(caHelper.pid as number);
+      expect(helperEnv.NODE_EXTRA_CA_CERTS).toBeUndefined();
+      expect(helperEnv.PATH).toBe(process.env.PATH); // the rest is the agent's
+      expect(environOf(pid).NODE_EXTRA_CA_CERTS).toBe('/service/own-ca.pem');
+      await caRuntime.stop(pid, 'SIGTERM', 5000);
+    } finally {
+      if (saved === undefined) delete process.env.NODE_EXTRA_CA_CERTS;
+      else process.env.NODE_EXTRA_CA_CERTS = saved;
+      caRuntime.close();
+    }
+  });
+
   it('ends when its parent dies', async () => {
     // A parent that starts a helper, asks for one spawn, and is killed: the helper must go too.
     const parent = execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `
@@ -108,6 +128,11 @@ describe('spawn helper', () => {
     process.kill(sleepPid, 'SIGKILL');
   });
 });
+
+function environOf(pid: number): Record<string, string> {
+  const pairs = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean);
+  return Object.fromEntries(pairs.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
+}
 
 function parentOf(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
