@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { HxeError } from '../core/errors.js';
 import type { Agent } from './agent-operations.js';
 import type {
@@ -19,8 +19,8 @@ export function registerRoutes(app: FastifyInstance, agent: Agent, hooks: { onSt
     return { stopping: true, keepServices };
   });
 
-  app.get<{ Querystring: { name?: string | string[] } }>('/v1/services', async (request) =>
-    agent.list(validateNames(asArray(request.query.name))));
+  app.get<{ Querystring: { name?: string | string[] } }>('/v1/services', async (request, reply) =>
+    jsonBytes(reply, agent.list(validateNames(asArray(request.query.name)))));
   app.get<{ Params: { name: string } }>('/v1/services/:name', async (request) => {
     const described = agent.describe(request.params.name);
     if (described.instances.length === 0) throw new HxeError('NOT_FOUND', `no such service: ${request.params.name}`);
@@ -52,4 +52,15 @@ export function registerRoutes(app: FastifyInstance, agent: Agent, hooks: { onSt
 function asArray(value: string | string[] | undefined): string[] {
   if (value === undefined) return [];
   return Array.isArray(value) ? value : [value];
+}
+
+/**
+ * A body that grows with the number of services, as the bytes fastify would
+ * send. Given the string, fastify measures it (flattening the rope that
+ * JSON.stringify builds) and then encodes it again to write it: 4-6 ms of
+ * each list of 1,000 services. Same bytes, same content type.
+ */
+function jsonBytes(reply: FastifyReply, value: unknown): Buffer {
+  void reply.type('application/json; charset=utf-8');
+  return Buffer.from(JSON.stringify(value));
 }

@@ -15,14 +15,17 @@ let t: TestHome;
 beforeEach(async () => { t = await createTestHome(); });
 afterEach(async () => { await t.cleanup(); });
 
-interface Answer { status: number; body: string }
+interface Answer { status: number; body: string; headers: http.IncomingHttpHeaders; bytes: number }
 
 function request(socketPath: string, method: string, url: string, body?: string): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = http.request({ socketPath, method, path: url, headers: body === undefined ? {} : { 'content-type': 'application/json' } }, (res) => {
-      let text = '';
-      res.on('data', (chunk) => { text += chunk; });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        const bytes = Buffer.concat(chunks);
+        resolve({ status: res.statusCode ?? 0, body: bytes.toString('utf8'), headers: res.headers, bytes: bytes.length });
+      });
     });
     req.on('error', reject);
     req.end(body);
@@ -70,6 +73,24 @@ describe('the API validates like the manifest loader', () => {
       expect(JSON.parse(answer.body).error.message).toMatch(/names|all|keepServices/);
     }
     expect((await t.get()).map((v) => [v.name, v.status.state])).toEqual([['web', 'running']]);
+  });
+
+  it('lists services as JSON of the exact length it announces, filtered by name, and refuses a bad name', async () => {
+    await t.run(['apply', '-f', await t.write('a.hcl', 'service "web" {\n command = "sleep 1000"\n environment = { GREETING = "hello" }\n labels = { note = "café ☕" }\n}\nservice "db" {\n command = "sleep 1000"\n}\n')]);
+    const socket = path.join(t.home, 'agent.sock');
+    const all = await request(socket, 'GET', '/v1/services');
+    expect(all.status).toBe(200);
+    expect(all.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(Number(all.headers['content-length'])).toBe(all.bytes);
+    const views = JSON.parse(all.body) as { name: string; spec: { environment: Record<string, string> } }[];
+    expect(views.map((v) => v.name)).toEqual(['db', 'web']);
+    expect(views[1].spec.environment).toEqual({ GREETING: '(redacted)' });
+    expect(all.body).toContain('café ☕'); // more bytes than characters: the length counts bytes
+    const one = await request(socket, 'GET', '/v1/services?name=web');
+    expect((JSON.parse(one.body) as { name: string }[]).map((v) => v.name)).toEqual(['web']);
+    const bad = await request(socket, 'GET', '/v1/services?name=Not_A_Name');
+    expect(bad.status).toBe(400);
+    expect(bad.headers['content-type']).toBe('application/json; charset=utf-8');
   });
 
   it('answers 4xx, never 5xx, to thousands of malformed requests, and its store still loads', async () => {
