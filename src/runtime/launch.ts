@@ -70,15 +70,19 @@ export function launchWithLogs(spec: LaunchSpec, out: number, err: number): Laun
 export async function openLogs(spec: LaunchSpec): Promise<[number, number]> {
   const existing = openExistingLogs(spec);
   if (existing) return existing;
+  try {
+    await fs.mkdir(spec.logDir, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    throw logOpenError(spec.out, err); // a bad directory fails both logs: named by the stdout one
+  }
   const created = await Promise.allSettled([spec.out, spec.err].map(async (file) => {
     try {
-      await fs.mkdir(spec.logDir, { recursive: true, mode: 0o700 });
       await (await fs.open(file, 'a', 0o600)).close();
     } catch (err) {
       throw logOpenError(file, err);
     }
   }));
-  // Both failed alike (a bad directory, say): name the stdout log, whichever failed first.
+  // Both failed: name the stdout log, whichever failed first.
   for (const result of created) if (result.status === 'rejected') throw result.reason;
   const out = openLog(spec.out, spec.logDir);
   try {
