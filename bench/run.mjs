@@ -118,7 +118,7 @@ async function storm() {
 
 async function main() {
   const machine = machineInfo();
-  log(`hxe bench ${config.quick ? '(quick) ' : ''}on ${machine.nproc} × ${machine.model}, Node ${machine.node}; tools: ${config.tools.join(', ')}; ${config.repeats} repeat(s); run dir ${root}`);
+  log(`hxe bench ${config.quick ? '(quick) ' : ''}on ${machine.nproc} × ${machine.model}, Node ${machine.node} (bare start ${machine.nodeStartMs} ms${machine.nodeExtraCaCerts ? ', NODE_EXTRA_CA_CERTS set' : ''}); tools: ${config.tools.join(', ')}; ${config.repeats} repeat(s); run dir ${root}`);
   const rev = await revision();
   log(`hxe at ${rev.commit ?? '?'}${rev.modifiedFiles ? ` + ${rev.modifiedFiles} modified files` : ''}${rev.label ? ` (${rev.label})` : ''}`);
   await checkTools();
