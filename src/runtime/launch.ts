@@ -3,8 +3,11 @@
  * agent (inline) and the spawn helper run. Kept free of heavy imports, so
  * that the helper process stays small.
  */
-import { closeSync, constants, mkdirSync, openSync, promises as fs } from 'node:fs';
+import { closeSync, constants, mkdirSync, open, openSync, promises as fs } from 'node:fs';
+import { promisify } from 'node:util';
 import { execa } from 'execa';
+
+const openAsync = promisify(open);
 
 /** Everything the fork + exec needs, resolved and checked by the agent. */
 export interface LaunchSpec {
@@ -75,22 +78,17 @@ export async function openLogs(spec: LaunchSpec): Promise<[number, number]> {
   } catch (err) {
     throw logOpenError(spec.out, err); // a bad directory fails both logs: named by the stdout one
   }
-  const created = await Promise.allSettled([spec.out, spec.err].map(async (file) => {
-    try {
-      await (await fs.open(file, 'a', 0o600)).close();
-    } catch (err) {
-      throw logOpenError(file, err);
-    }
-  }));
-  // Both failed: name the stdout log, whichever failed first.
-  for (const result of created) if (result.status === 'rejected') throw result.reason;
-  const out = openLog(spec.out, spec.logDir);
-  try {
-    return [out, openLog(spec.err, spec.logDir)];
-  } catch (err) {
-    closeSync(out);
-    throw err;
+  // Plain fds from the callback API (a FileHandle would be closed by the GC): opened once, not created then reopened.
+  const opened = await Promise.allSettled([spec.out, spec.err].map((file) =>
+    openAsync(file, 'a', 0o600).catch((err: unknown) => { throw logOpenError(file, err); })));
+  const fds = opened.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  // One or both failed: close what opened, and name the stdout log when both failed.
+  const failed = opened.find((result) => result.status === 'rejected');
+  if (failed) {
+    for (const fd of fds) closeSync(fd);
+    throw failed.reason;
   }
+  return [fds[0], fds[1]];
 }
 
 /** Both log files opened to append, if both exist (without O_CREAT: a missing one is not created here); else null. */
