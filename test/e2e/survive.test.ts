@@ -81,6 +81,28 @@ describe('survive', () => {
     expect(sleepPids(base, 3)).toHaveLength(3);
   });
 
+  it('agent stop after kill -9 of the agent does not say stopped while its services run: exit 1, each named; the next agent stops them', async () => {
+    const base = 7_400_000 + Math.floor(Math.random() * 10_000) * 100;
+    await t.run(['apply', '-f', await t.write('s.hcl', sleepers(2, base)), '--wait']);
+    const before = await runningPids();
+    await killAgent();
+
+    const refused = await t.run(['agent', 'stop']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`unsupervised: s0 (pid ${before.s0}), s1 (pid ${before.s1})`);
+    expect(refused.stderr).toContain('`hxe agent start`');
+    expect(sleepPids(base, 2)).toEqual([before.s0!, before.s1!].sort((a, b) => a - b));
+    const kept = await t.run(['agent', 'stop', '--keep-services']);
+    expect(kept.code, kept.stderr).toBe(0);
+    expect(kept.stdout).toContain(`services left running: s0 (pid ${before.s0}), s1 (pid ${before.s1})`);
+
+    expect((await t.run(['agent', 'start'])).code).toBe(0);
+    expect((await t.run(['agent', 'stop'])).code).toBe(0);
+    expect(sleepPids(base, 2)).toEqual([]);
+    const again = await t.run(['agent', 'stop']);
+    expect([again.code, again.stdout.trim()]).toEqual([0, 'agent not running']);
+  });
+
   it('starts the stored services again after the agent stopped with them (a host reboot)', async () => {
     const base = 7_500_000 + Math.floor(Math.random() * 10_000) * 100;
     await t.run(['apply', '-f', await t.write('s.hcl', sleepers(2, base)), '--wait']);

@@ -1,5 +1,6 @@
 import { HxeError } from '../../core/errors.js';
 import type { AgentStatus } from '../../api/protocol.js';
+import type { InstanceView } from '../../core/types.js';
 import type { HxeClient } from '../../client/client.js';
 import { isAlive } from '../../runtime/pid-lock.js';
 import { createContext, type CliContext, type GlobalArgs } from '../context.js';
@@ -37,7 +38,7 @@ export async function agentCommand(action: string, args: GlobalArgs & { 'keep-se
       return installAgent(context, { unitDir: args['unit-dir'], print: args.print });
     }
     case 'stop':
-      return stopAgent(client, Boolean(args['keep-services']), context.out);
+      return stopAgent(client, context, Boolean(args['keep-services']));
     case 'status': {
       if (!(await client.answers())) {
         context.out('agent not running');
@@ -82,10 +83,22 @@ async function configFlags(context: CliContext, action: string, flags: (string |
   return undefined;
 }
 
-async function stopAgent(client: HxeClient, keepServices: boolean, out: (text: string) => void): Promise<number> {
+async function stopAgent(client: HxeClient, context: CliContext, keepServices: boolean): Promise<number> {
+  const { out } = context;
   if (!(await client.answers())) {
-    out('agent not running');
-    return 0;
+    const left = await unsupervised(context);
+    if (left.length === 0) {
+      out('agent not running');
+      return 0;
+    }
+    const named = left.map((view) => `${view.name} (pid ${view.status.pid})`).join(', ');
+    if (keepServices) {
+      out(`agent not running; services left running: ${named}`);
+      return 0;
+    }
+    // An agent killed (-9, OOM) left its services running: "stopped" would be untrue.
+    throw new HxeError('AGENT_UNAVAILABLE', `agent not running, and processes it started still run, unsupervised: ${named}; ` +
+      '`hxe agent start` supervises them again, then `hxe agent stop` stops them');
   }
   const pid = (await client.agentStatus()).pid;
   await client.stopAgent({ keepServices });
@@ -94,6 +107,13 @@ async function stopAgent(client: HxeClient, keepServices: boolean, out: (text: s
   if (isAlive(pid)) throw new HxeError('INTERNAL', `the agent (pid ${pid}) did not stop`);
   out(keepServices ? 'agent stopped; services left running' : 'agent and services stopped');
   return 0;
+}
+
+/** Instances whose process the last agent recorded still runs (checked to be that very process), as `get` shows them without an agent. */
+async function unsupervised(context: CliContext): Promise<InstanceView[]> {
+  const { storedViews } = await import('../offline.js');
+  const views = await storedViews(context.paths, []).catch(() => []);
+  return views.filter((view) => view.status.pid !== null);
 }
 
 /** What `agent status` says of the configuration: a refused reload, and what waits for a restart. */
