@@ -1,5 +1,5 @@
-import { execFile } from 'node:child_process';
-import { promises as fs } from 'node:fs';
+import { execFile, type ChildProcess } from 'node:child_process';
+import { promises as fs, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,9 +36,11 @@ export async function createTestHome(): Promise<TestHome> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'hxe-e2e-'));
   const home = path.join(dir, 'home');
   const seenPids = new Set<number>();
+  // CLIs still running: one left by a test that timed out mid-command could start an agent after the cleanup.
+  const inFlight = new Set<ChildProcess>();
   const run: TestHome['run'] = (args, options = {}) =>
     new Promise((resolve) => {
-      execFile(process.execPath, [BIN, ...args], {
+      const child = execFile(process.execPath, [BIN, ...args], {
         cwd: options.cwd ?? dir,
         env: { ...process.env, HXE_HOME: home, NO_COLOR: '1', ...options.env },
         timeout: options.timeoutMs ?? 60_000,
@@ -47,6 +49,8 @@ export async function createTestHome(): Promise<TestHome> {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
         resolve({ code, stdout, stderr });
       });
+      inFlight.add(child);
+      child.once('close', () => inFlight.delete(child));
     });
   const get: TestHome['get'] = async (names = []) => {
     const result = await run(['get', ...names, '-o', 'json']);
@@ -71,11 +75,13 @@ export async function createTestHome(): Promise<TestHome> {
       return file;
     },
     async cleanup() {
+      // In the set, a child has not closed yet: its 'close' is still to come.
+      await Promise.all([...inFlight].map((child) => new Promise((resolve) => { child.once('close', resolve); child.kill('SIGKILL'); })));
       await get().catch(() => []);
       await run(['agent', 'stop']);
       const pidFile = path.join(home, 'agent.pid');
       const agentPid = Number(await fs.readFile(pidFile, 'utf8').catch(() => '0'));
-      const left = [...seenPids, ...(agentPid ? [agentPid] : [])].filter(isPidAlive);
+      const left = [...new Set([...seenPids, ...(agentPid ? [agentPid] : []), ...agentsOf(home)])].filter(isPidAlive);
       for (const pid of left) killGroup(pid);
       const cgroups = await removeLeftCgroups(homeCgroupDir(home));
       await fs.rm(dir, { recursive: true, force: true });
@@ -83,6 +89,18 @@ export async function createTestHome(): Promise<TestHome> {
       if (cgroups.length > 0) throw new Error(`cgroups left behind: ${cgroups.join(', ')}`);
     },
   };
+}
+
+/** Pids of processes run with `--home HOME` (an agent, even one whose pid file is not written yet). */
+function agentsOf(home: string): number[] {
+  const wanted = `\0--home\0${home}\0`;
+  return readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).map(Number).filter((pid) => {
+    try {
+      return `${readFileSync(`/proc/${pid}/cmdline`, 'utf8')}\0`.includes(wanted);
+    } catch {
+      return false;
+    }
+  });
 }
 
 function killGroup(pid: number): void {
