@@ -1,10 +1,11 @@
 import { execFile, type ChildProcess } from 'node:child_process';
-import { promises as fs, readdirSync, readFileSync } from 'node:fs';
+import { promises as fs, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ApiClient } from '../../src/api/client.js';
 import type { InstanceView } from '../../src/core/types.js';
+import { readCommandLine } from '../../src/runtime/proc.js';
 import { homeCgroupDir, removeLeftCgroups } from './cgroups.js';
 import { isPidAlive, waitFor } from './processes.js';
 
@@ -93,14 +94,8 @@ export async function createTestHome(): Promise<TestHome> {
 
 /** Pids of processes run with `--home HOME` (an agent, even one whose pid file is not written yet). */
 function agentsOf(home: string): number[] {
-  const wanted = `\0--home\0${home}\0`;
-  return readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).map(Number).filter((pid) => {
-    try {
-      return `${readFileSync(`/proc/${pid}/cmdline`, 'utf8')}\0`.includes(wanted);
-    } catch {
-      return false;
-    }
-  });
+  return readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).map(Number)
+    .filter((pid) => ` ${readCommandLine(pid) ?? ''} `.includes(` --home ${home} `));
 }
 
 function killGroup(pid: number): void {
